@@ -239,3 +239,10 @@ def recent(db: Database, kinds: tuple[str, ...], limit: int) -> list[Item]:
         [*kinds, limit],
     ).fetchall()
     return [_item(row) for row in rows]
+
+
+def oldest_pending_at(db: Database) -> float | None:
+    row = db.execute(
+        "SELECT MIN(created_at) FROM outbox WHERE status = 'pending'"
+    ).fetchone()
+    return None if row is None else row[0]

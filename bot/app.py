@@ -1,0 +1,133 @@
+"""Wiring: the Bolt app, the scheduler, the sender and the servers, on one loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from datetime import UTC, datetime
+
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+
+import handlers.actions
+import handlers.commands
+import handlers.home
+from bot.browserbase import BrowserbaseClient, build_http_client
+from bot.clock import Clock, system_clock
+from bot.server import build_web_app
+from bot.services import Services, build_services
+from bot.settings import Settings
+from storage.db import open_database
+
+logger = logging.getLogger(__name__)
+
+SHUTDOWN_GRACE_SECONDS = 3.0
+
+
+def build_bolt_app(services: Services) -> AsyncApp:
+    """A fresh Bolt app with every listener registered (tests build many)."""
+    settings = services.settings
+    bolt = AsyncApp(
+        client=services.slack,
+        # Socket Mode requests arrive over an authenticated WebSocket, unsigned.
+        signing_secret=settings.slack_signing_secret or "",
+        request_verification_enabled=not settings.socket_mode,
+        process_before_response=False,
+        logger=logging.getLogger("slack_bolt"),
+    )
+    handlers.commands.register(bolt, services)
+    handlers.actions.register(bolt, services)
+    handlers.home.register(bolt, services)
+    return bolt
+
+
+def schedule_polls(services: Services) -> AsyncIOScheduler:
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    scheduler.add_job(
+        services.poller.poll,
+        "interval",
+        seconds=services.settings.poll_interval,
+        id="poll",
+        # One poll at a time; polls missed while one was slow collapse into one.
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+        next_run_time=datetime.now(UTC),
+    )
+    return scheduler
+
+
+async def run(settings: Settings, *, clock: Clock = system_clock) -> int:
+    """Run the bot until SIGINT or SIGTERM; returns the exit code."""
+    db = open_database(settings.db_path)
+    http = build_http_client()
+    browserbase = BrowserbaseClient(
+        http,
+        api_key=settings.browserbase_api_key,
+        base_url=settings.browserbase_base_url,
+        project_id=settings.browserbase_project_id,
+    )
+    services = build_services(settings, db=db, browserbase=browserbase, clock=clock)
+    bolt = build_bolt_app(services)
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+
+    scheduler = schedule_polls(services)
+    scheduler.start()
+    sender = asyncio.create_task(services.sender.run(), name="sender")
+    web_app = build_web_app(services, None if settings.socket_mode else bolt)
+    runner = web.AppRunner(web_app, access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.port)
+    socket_handler: AsyncSocketModeHandler | None = None
+    try:
+        await site.start()
+        if settings.slack_app_token is not None:
+            socket_handler = AsyncSocketModeHandler(bolt, settings.slack_app_token)
+            await socket_handler.connect_async()
+        logger.info(
+            "bbslack ready mode=%s url=%s poll_interval=%.0f",
+            "socket" if settings.socket_mode else "http",
+            _listening_url(runner, settings),
+            settings.poll_interval,
+        )
+        await stop.wait()
+        logger.info("bbslack stopping")
+    finally:
+        scheduler.shutdown(wait=False)
+        sender.cancel()
+        if socket_handler is not None:
+            await socket_handler.close_async()
+        await _cancel_leftovers()
+        await runner.cleanup()
+        await http.aclose()
+        db.close()
+    logger.info("bbslack stopped")
+    return 0
+
+
+def _listening_url(runner: web.AppRunner, settings: Settings) -> str:
+    for address in runner.addresses:
+        if isinstance(address, tuple):
+            host = "127.0.0.1" if settings.host in ("0.0.0.0", "") else settings.host
+            return f"http://{host}:{address[1]}"
+    return f"http://{settings.host}:{settings.port}"
+
+
+async def _cancel_leftovers() -> None:
+    """Cancel what is still running (a poll, a slow answer) and wait a moment for it."""
+    current = asyncio.current_task()
+    tasks = [task for task in asyncio.all_tasks() if task is not current]
+    for task in tasks:
+        task.cancel()
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(
+            asyncio.gather(*tasks, return_exceptions=True), SHUTDOWN_GRACE_SECONDS
+        )
