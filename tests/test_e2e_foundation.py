@@ -1,0 +1,204 @@
+"""The contract from outside: configuration, signatures, health, shutdown, modes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import Emulator, StartBot
+from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack_ids import ALERTS, APP_TOKEN
+from tests.harness import BotProcess, bot_env
+
+pytestmark = pytest.mark.e2e
+
+
+def run_cli(
+    *args: str, env: dict[str, str], timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def test_run_with_bad_settings_names_each_variable_and_exits_2(tmp_path: Path) -> None:
+    """A wrong configuration stops the bot before it connects, one line per problem."""
+    secret = "sk-live-very-secret-value"
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "SLACK_BOT_TOKEN": secret,
+        "BBSLACK_POLL_INTERVAL": "soon",
+        "BBSLACK_ADMINS": "alice",
+    }
+
+    result = run_cli("run", env=env)
+
+    assert 2 == result.returncode
+    for name in (
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "BROWSERBASE_API_KEY",
+        "BROWSERBASE_PROJECT_ID",
+        "BBSLACK_POLL_INTERVAL",
+        "BBSLACK_ADMINS",
+    ):
+        assert name in result.stderr
+    assert "OAuth & Permissions" in result.stderr
+    assert secret not in result.stderr + result.stdout
+
+
+def test_help_lists_every_command_with_its_own_help() -> None:
+    """`bbslack --help` names run, check, poll, manifest and emulator; each has help."""
+    env = {"PATH": "/usr/bin:/bin"}
+    top = run_cli("--help", env=env)
+    for command in ("run", "check", "poll", "manifest", "emulator"):
+        assert command in top.stdout
+        assert 0 == run_cli(command, "--help", env=env).returncode
+
+
+def test_manifest_is_socket_mode_unless_a_url_is_given() -> None:
+    """The manifest pastes into Slack as is, in either mode."""
+    env = {"PATH": "/usr/bin:/bin"}
+    socket = json.loads(run_cli("manifest", env=env).stdout)
+    http = json.loads(
+        run_cli("manifest", "--http-url", "https://bot.example.com", env=env).stdout
+    )
+
+    assert socket["settings"]["socket_mode_enabled"] is True
+    assert http["settings"]["socket_mode_enabled"] is False
+    assert (
+        "https://bot.example.com/slack/events"
+        == (http["settings"]["interactivity"]["request_url"])
+    )
+    assert "/browserbase" == http["features"]["slash_commands"][0]["command"]
+
+
+async def test_events_with_a_bad_or_stale_signature_get_401_and_do_nothing(
+    slack: FakeSlack, start_bot: StartBot, sender_for
+) -> None:
+    """Tampered bodies and timestamps more than 5 minutes off are refused."""
+    bot = await start_bot()
+    sender = sender_for(bot)
+
+    tampered = await sender.command("help", tamper=True)
+    stale = await sender.command("help", timestamp_offset=-400)
+    good = await sender.command("help")
+
+    assert 401 == tampered.status_code
+    assert 401 == stale.status_code
+    assert 200 == good.status_code
+    await slack.wait_for_response(sender.last_response_url)
+    # Only the good request was answered.
+    assert 1 == len(slack.responses())
+
+
+async def test_healthz_and_metrics_report_the_poller(
+    start_bot: StartBot, http: httpx.AsyncClient
+) -> None:
+    """/healthz says ok with the version and last poll; /metrics counts polls."""
+    bot = await start_bot()
+    await bot.wait_for_log(lambda line: "poll finished" in line)
+
+    health = await http.get(f"{bot.url}/healthz")
+    metrics = await http.get(f"{bot.url}/metrics")
+
+    assert 200 == health.status_code
+    body = health.json()
+    assert "ok" == body["status"]
+    assert body["last_poll"]["ok"] is True
+    assert "version" in body
+    assert 0 == body["deliveries"]["pending"]
+    assert 'bbslack_polls_total{result="ok"}' in metrics.text
+    assert "bbslack_deliveries_pending" in metrics.text
+
+
+async def test_sigterm_stops_the_bot_cleanly_within_5_seconds(
+    start_bot: StartBot,
+) -> None:
+    """SIGTERM ends the process with exit 0, closing what it opened."""
+    bot = await start_bot()
+    started = time.monotonic()
+
+    code = await bot.stop()
+
+    assert 0 == code
+    assert time.monotonic() - started < 5
+    assert any("bbslack stopped" in line for line in bot.lines)
+
+
+async def test_socket_mode_answers_a_slash_command(
+    emulator: Emulator, slack: FakeSlack, tmp_path: Path
+) -> None:
+    """With SLACK_APP_TOKEN the bot connects over Socket Mode and answers there."""
+    env = bot_env(
+        slack_api_url=slack.api_url,
+        browserbase_url=emulator.url,
+        project_id=emulator.project_id,
+        api_key=emulator.api_key,
+        db_path=tmp_path / "socket.db",
+        extra={"SLACK_APP_TOKEN": APP_TOKEN, "SLACK_SIGNING_SECRET": ""},
+    )
+    bot = await BotProcess(env).start()
+    try:
+        await slack.socket_connected()
+        url = slack.response_url()
+        ack = await slack.socket_send(
+            "slash_commands",
+            {
+                "command": "/browserbase",
+                "text": "help",
+                "user_id": "U0ALICE",
+                "channel_id": ALERTS,
+                "team_id": "T1",
+                "response_url": url,
+                "trigger_id": "1.2.3",
+            },
+        )
+        [answer] = await slack.wait_for_response(url)
+    finally:
+        await bot.stop()
+
+    assert "socket" == bot.mode
+    assert "envelope_id" in ack
+    assert "/browserbase sessions" in json.dumps(answer.blocks)
+
+
+async def test_check_passes_against_the_stand_ins_and_fails_with_the_fix(
+    emulator: Emulator, slack: FakeSlack, tmp_path: Path
+) -> None:
+    """`bbslack check` prints ✓ lines and exits 0; a wrong project id gets ✗ and 1."""
+    env = bot_env(
+        slack_api_url=slack.api_url,
+        browserbase_url=emulator.url,
+        project_id=emulator.project_id,
+        api_key=emulator.api_key,
+        db_path=tmp_path / "check.db",
+        extra={"BBSLACK_ALERT_CHANNEL": ALERTS},
+    )
+    good = await asyncio.to_thread(run_cli, "check", env=env)
+    bad = await asyncio.to_thread(
+        run_cli,
+        "check",
+        env={**env, "BROWSERBASE_PROJECT_ID": "proj_nope", "SLACK_BOT_TOKEN": "xoxb-x"},
+    )
+
+    assert 0 == good.returncode, good.stdout
+    assert "✓ slack:" in good.stdout
+    assert "✓ browserbase:" in good.stdout
+    assert "✓ database:" in good.stdout
+    assert 1 == bad.returncode
+    assert "✗ slack: auth.test failed (invalid_auth)" in bad.stdout
+    assert "✗ browserbase: project proj_nope not found" in bad.stdout
+    assert "BROWSERBASE_PROJECT_ID" in bad.stdout
