@@ -113,6 +113,9 @@ class Poller:
         # Detect.
         watermark = parse_time(state.get(self._db, "watermark"))
         fresh, newest = self._fresh_endings([*errored, *timed_out], watermark, now)
+        if watermark is None and newest is None:
+            # An empty project: what ends from now on is new.
+            newest = now
         alertable = self._alertable(fresh, first_run=watermark is None, now=now)
         to_warn = self._overdue_keepalive(running, now)
 
@@ -146,8 +149,7 @@ class Poller:
         follow_ups = await self._follow_ups(running, now, default_timeout)
         result.follow_ups = len(follow_ups)
         if not (fresh or to_warn or follow_ups or self._expired_mutes(now)):
-            if newest is not None and (watermark is None or newest > watermark):
-                state.put(self._db, "watermark", newest.isoformat())
+            self._advance(watermark, newest)
             return result
         with self._db.atomic():
             stamp = now.timestamp()
@@ -178,11 +180,14 @@ class Poller:
                             now=stamp,
                         )
             self._end_mutes(now)
-            if newest is not None and (watermark is None or newest > watermark):
-                state.put(self._db, "watermark", newest.isoformat())
+            self._advance(watermark, newest)
             seen.forget_older_than(self._db, (now - FORGET_AFTER).timestamp())
         self._on_recorded()
         return result
+
+    def _advance(self, watermark: datetime | None, newest: datetime | None) -> None:
+        if newest is not None and (watermark is None or newest > watermark):
+            state.put(self._db, "watermark", newest.isoformat())
 
     def _fresh_endings(
         self, dicts: Iterable[dict[str, Any]], watermark: datetime | None, now: datetime

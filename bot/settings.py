@@ -103,7 +103,7 @@ class Settings:
             or cls.browserbase_base_url,
             db_path=reader.optional("BBSLACK_DB", _path) or cls.db_path,
             host=reader.optional("BBSLACK_HOST", _nonempty) or cls.host,
-            port=reader.optional("BBSLACK_PORT", _port) or cls.port,
+            port=_default(reader.optional("BBSLACK_PORT", _port), cls.port),
             alert_channel=reader.optional("BBSLACK_ALERT_CHANNEL", _channel),
             poll_interval=_default(
                 reader.optional("BBSLACK_POLL_INTERVAL", _number(1, 86400)),

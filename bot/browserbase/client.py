@@ -245,6 +245,8 @@ class BrowserbaseClient:
     ) -> httpx.Response:
         """One request, logged in one line: status and time, never the payload."""
         started = time.perf_counter()
+        # Anything else that stops the call (a cancelled poll at shutdown) logs this.
+        status = "cancelled"
         try:
             response = await self._http.request(
                 method,
