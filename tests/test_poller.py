@@ -1,0 +1,197 @@
+"""The poller against the emulator, in process: what it detects, records and skips."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+
+from bot.browserbase import BrowserbaseClient, build_http_client
+from bot.emulator import EmulatorServer
+from bot.poller import Poller
+from bot.settings import Settings
+from storage import outbox, subscriptions
+from storage.db import open_database
+
+CHANNEL = "C0ALERTS"
+
+
+def make_settings(**extra: str) -> Settings:
+    env = {
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": "secret",
+        "BROWSERBASE_API_KEY": "bb_emulator_key",
+        "BROWSERBASE_PROJECT_ID": "proj_emulator",
+        "BBSLACK_ALERT_CHANNEL": CHANNEL,
+        **extra,
+    }
+    return Settings.from_env(env)
+
+
+class Rig:
+    """A poller, its database and the emulator it polls."""
+
+    def __init__(self, server: EmulatorServer, http: httpx.AsyncClient, **env: str):
+        self.server = server
+        self.http = http
+        self.db = open_database(None)
+        self.client = BrowserbaseClient(
+            http,
+            api_key=server.api_key,
+            base_url=server.url,
+            project_id=server.project_id,
+        )
+        self.poller = Poller(
+            client=self.client,
+            db=self.db,
+            settings=make_settings(**env),
+            clock=lambda: datetime.now(UTC),
+            sign=lambda value: value + ".sig",
+        )
+
+    async def control(self, path: str, body: dict[str, Any]) -> Any:
+        response = await self.http.post(f"{self.server.url}/_emulator{path}", json=body)
+        response.raise_for_status()
+        return response.json()
+
+    def pending(self) -> list[outbox.Item]:
+        return outbox.due(self.db, datetime.now(UTC).timestamp() + 1, limit=1000)
+
+
+@pytest.fixture
+async def rig() -> AsyncIterator[Rig]:
+    """A poller with an in-memory database, against a fresh emulator."""
+    async with EmulatorServer() as server:
+        http = build_http_client()
+        try:
+            yield Rig(server, http)
+        finally:
+            await http.aclose()
+
+
+async def test_poll_over_long_history_with_nothing_new_writes_nothing(rig: Rig) -> None:
+    """100,000 ended sessions and none new: the poll leaves the database untouched."""
+    await rig.control("/sessions/bulk", {"count": 100_000, "status": "ERROR"})
+    await rig.poller.poll()
+    changes = rig.db.conn.total_changes
+
+    result = await rig.poller.poll()
+
+    assert result.ok
+    assert 0 == result.new_alerts
+    assert changes == rig.db.conn.total_changes
+    assert [] == rig.pending()
+
+
+async def test_first_poll_records_history_without_alerting(rig: Rig) -> None:
+    """Sessions that ended before the bot started are not alerted, then or later."""
+    await rig.control("/sessions", {"status": "ERROR", "endedAgo": 30})
+    await rig.control("/sessions", {"status": "TIMED_OUT", "timeout": 60})
+
+    first = await rig.poller.poll()
+    second = await rig.poller.poll()
+
+    assert (0, 0) == (first.new_alerts, second.new_alerts)
+    assert [] == rig.pending()
+
+
+async def test_backfill_setting_alerts_recent_history_on_first_run() -> None:
+    """BBSLACK_ALERT_BACKFILL_MINUTES alerts what ended within that window, once."""
+    async with EmulatorServer() as server:
+        http = build_http_client()
+        try:
+            rig = Rig(server, http, BBSLACK_ALERT_BACKFILL_MINUTES="10")
+            await rig.control("/sessions", {"status": "ERROR", "endedAgo": 120})
+            await rig.control("/sessions", {"status": "ERROR", "endedAgo": 3600})
+
+            first = await rig.poller.poll()
+            second = await rig.poller.poll()
+        finally:
+            await http.aclose()
+
+    assert 1 == first.new_alerts
+    assert 0 == second.new_alerts
+
+
+async def test_a_session_that_errors_between_two_polls_is_caught(rig: Rig) -> None:
+    """Started and ended in the gap between polls, never seen running: still alerted."""
+    await rig.poller.poll()
+    quick = await rig.control(
+        "/sessions", {"status": "ERROR", "startedAgo": 3, "endedAgo": 1}
+    )
+
+    result = await rig.poller.poll()
+
+    assert 1 == result.new_alerts
+    [item] = rig.pending()
+    assert quick["id"] == item.session_id
+    assert CHANNEL == item.channel
+
+
+async def test_recurring_failures_of_one_job_go_into_the_first_alerts_thread(
+    rig: Rig,
+) -> None:
+    """The same metadata failing again threads under the first alert."""
+    await rig.poller.poll()
+    job = {"status": "ERROR", "userMetadata": {"job": "nightly-crawl"}}
+    await rig.control("/sessions", job)
+    await rig.poller.poll()
+    [root] = rig.pending()
+    outbox.mark_sent(rig.db, root.id, ts="1.000100", now=datetime.now(UTC).timestamp())
+
+    await rig.control("/sessions", job)
+    await rig.poller.poll()
+
+    [reply] = rig.pending()
+    assert root.id == reply.parent_id
+    assert "thread" == reply.kind
+
+
+async def test_muted_channel_records_alerts_without_posting(rig: Rig) -> None:
+    """During a mute the alert is stored as muted, not pending."""
+    now = datetime.now(UTC).timestamp()
+    subscriptions.mute(rig.db, CHANNEL, until=now + 3600, user_id="U1", now=now)
+    await rig.poller.poll()
+    await rig.control("/sessions", {"status": "ERROR"})
+
+    await rig.poller.poll()
+
+    assert [] == rig.pending()
+    assert 1 == len(outbox.muted_since(rig.db, CHANNEL))
+
+
+async def test_long_running_keepalive_session_is_warned_once(rig: Rig) -> None:
+    """A keep-alive session past the limit gets one warning, however many polls."""
+    await rig.control(
+        "/sessions",
+        {"status": "RUNNING", "keepAlive": True, "startedAgo": 3600, "timeout": 21600},
+    )
+    await rig.control(
+        "/sessions", {"status": "RUNNING", "startedAgo": 3600, "timeout": 21600}
+    )
+
+    results = [await rig.poller.poll() for _ in range(3)]
+
+    assert [1, 0, 0] == [result.warnings for result in results]
+    [warning] = rig.pending()
+    assert "warning" == warning.kind
+
+
+async def test_browserbase_outage_is_reported_and_polls_catch_up(rig: Rig) -> None:
+    """A failing API makes the poll fail softly; the next good poll finds the alert."""
+    await rig.poller.poll()
+    await rig.control("/faults", {"status": 503, "path": "/v1/"})
+    await rig.control("/sessions", {"status": "ERROR"})
+
+    failed = await rig.poller.poll()
+    assert not failed.ok
+    assert rig.poller.health.outage_since is not None
+    (await rig.http.delete(f"{rig.server.url}/_emulator/faults")).raise_for_status()
+    recovered = await rig.poller.poll()
+
+    assert recovered.ok
+    assert 1 == recovered.new_alerts
+    assert rig.poller.health.outage_since is None
