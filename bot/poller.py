@@ -24,7 +24,7 @@ from bot.browserbase import BrowserbaseClient
 from bot.clock import Clock
 from bot.errors import BrowserbaseError
 from bot.logsummary import LogSummary, summarize
-from bot.models import ERROR, RUNNING, TIMED_OUT, Session, parse_time
+from bot.models import ERROR, RUNNING, TIMED_OUT, Session, format_time, parse_time
 from bot.settings import Settings
 from bot.views import alerts as alert_views
 from bot.views import keepalive as keepalive_views
@@ -61,8 +61,17 @@ class PollResult:
     lines: list[str] = field(default_factory=list)
 
 
-def _end_key(data: dict[str, Any]) -> datetime | None:
-    return parse_time(data.get("endedAt") or data.get("updatedAt"))
+def _end_key(data: dict[str, Any]) -> str | None:
+    """When a session ended, as text that sorts in time order.
+
+    Browserbase writes ``2026-12-03T16:07:25.123Z``, which already sorts as time does;
+    only other spellings are parsed, so a long history costs string comparisons.
+    """
+    text = data.get("endedAt") or data.get("updatedAt")
+    if isinstance(text, str) and len(text) == 24 and text[-1] == "Z":
+        return text
+    parsed = parse_time(text)
+    return None if parsed is None else format_time(parsed)
 
 
 class Poller:
@@ -194,14 +203,14 @@ class Poller:
     ) -> tuple[list[Session], datetime | None]:
         """Ended sessions not handled before, oldest first, and the newest end time."""
         keyed = [(data, _end_key(data)) for data in dicts]
-        ends = [key for _, key in keyed if key is not None]
-        newest = max(ends, default=None)
+        newest = parse_time(max((key for _, key in keyed if key), default=None))
         if watermark is not None:
             floor = watermark - MARGIN
         else:
             backfill = timedelta(minutes=self._settings.alert_backfill_minutes)
             floor = min((newest or now) - MARGIN, now - backfill)
-        candidates = [data for data, key in keyed if key is None or key >= floor]
+        floor_key = format_time(floor)
+        candidates = [data for data, key in keyed if key is None or key >= floor_key]
         known = seen.seen_among(self._db, (data["id"] for data in candidates))
         fresh = [Session.from_api(d) for d in candidates if d["id"] not in known]
         fresh.sort(key=lambda s: s.ended_at or s.updated_at or now)

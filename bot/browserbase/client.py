@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
+import orjson
 
 from bot.browserbase import failures
 from bot.browserbase.failures import SECRET_FIELDS, Target
@@ -306,7 +307,8 @@ def _limit_for(exc: httpx.HTTPError, timeout: httpx.Timeout) -> float | None:
 
 def _json(response: httpx.Response, target: Target) -> Any:
     try:
-        return response.json()
+        # orjson: a project's history can be tens of megabytes of JSON every poll.
+        return orjson.loads(response.content)
     except (ValueError, UnicodeDecodeError) as exc:
         raise failures.not_json(target, response.status_code) from exc
 
