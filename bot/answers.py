@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot import __version__, commands
+from bot.browserbase.failures import timed_out
 from bot.errors import BrowserbaseError, NotFound
 from bot.logsummary import LogSummary, summarize
 from bot.models import RUNNING, Project, Replays, Session
@@ -27,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 Message = dict[str, Any]
 DETAIL_FETCH_TIMEOUT = 5.0
+# A person is waiting: past this, say Browserbase is slow instead of retrying on.
+ANSWER_BUDGET = 10.0
 
 
 async def answer(
@@ -39,7 +42,13 @@ async def answer(
 ) -> Message:
     """The message that answers ``command``; never raises for Browserbase failures."""
     try:
-        return await _answer(services, command, user_id, channel_id, text)
+        return await asyncio.wait_for(
+            _answer(services, command, user_id, channel_id, text), ANSWER_BUDGET
+        )
+    except TimeoutError:
+        slow = timed_out(ANSWER_BUDGET)
+        logger.warning("command failed text=%r reason=%s", text[:100], slow)
+        return error_view(str(slow))
     except BrowserbaseError as exc:
         logger.warning("command failed text=%r reason=%s", text[:100], exc)
         return error_view(str(exc))

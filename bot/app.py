@@ -91,7 +91,7 @@ async def run(settings: Settings, *, clock: Clock = system_clock) -> int:
         await site.start()
         if settings.slack_app_token is not None:
             socket_handler = AsyncSocketModeHandler(bolt, settings.slack_app_token)
-            await socket_handler.connect_async()
+            await socket_handler.connect_async()  # type: ignore[no-untyped-call]
         logger.info(
             "bbslack ready mode=%s url=%s poll_interval=%.0f",
             "socket" if settings.socket_mode else "http",
@@ -104,7 +104,7 @@ async def run(settings: Settings, *, clock: Clock = system_clock) -> int:
         scheduler.shutdown(wait=False)
         sender.cancel()
         if socket_handler is not None:
-            await socket_handler.close_async()
+            await socket_handler.close_async()  # type: ignore[no-untyped-call]
         await _cancel_leftovers()
         await runner.cleanup()
         await http.aclose()

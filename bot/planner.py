@@ -69,6 +69,9 @@ class Routing:
     group_threshold: int
     # (channel, recurring key) → outbox id of the open thread's root
     thread_roots: Mapping[tuple[str, str], int]
+    # (channel, session id) → outbox id of an earlier post about that very session
+    # (a keep-alive warning): how it ended goes into that post's thread.
+    session_roots: Mapping[tuple[str, str], int] = field(default_factory=dict)
 
 
 def plan_alerts(
@@ -151,7 +154,9 @@ def _plan_singles(
     roots_here: dict[str, int] = {}
     for session in sessions:
         key = routing.recurring_key(session)
-        existing = route.thread_roots.get((channel, key)) if key else None
+        existing = route.session_roots.get((channel, session.id))
+        if existing is None and key is not None:
+            existing = route.thread_roots.get((channel, key))
         if existing is not None:
             plan.add(
                 Planned(

@@ -129,7 +129,7 @@ class Poller:
         to_warn = self._overdue_keepalive(running, now)
 
         # Decide.
-        route = self._routing(now)
+        route = self._routing(now, alertable)
         summaries = await self._summaries(alertable[:SUMMARIES_PER_POLL])
         plan = planner.plan_alerts(
             alertable,
@@ -240,7 +240,7 @@ class Poller:
         already = seen.warned(self._db, (s.id for s in overdue))
         return [session for session in overdue if session.id not in already]
 
-    def _routing(self, now: datetime) -> planner.Routing:
+    def _routing(self, now: datetime, alertable: list[Session]) -> planner.Routing:
         stamp = now.timestamp()
         muted = frozenset(
             mute.channel
@@ -256,6 +256,9 @@ class Poller:
             muted=muted,
             group_threshold=self._settings.group_threshold,
             thread_roots=roots,
+            session_roots=outbox.roots_for_sessions(
+                self._db, [session.id for session in alertable], "warning"
+            ),
         )
 
     async def _summaries(self, sessions: list[Session]) -> dict[str, LogSummary]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -53,7 +54,9 @@ def build_slack_client(settings: Settings, *, retry: bool = True) -> AsyncWebCli
     The outbox sender uses a client without the 429 handler: it schedules its own
     retries per channel instead of sleeping while other channels wait.
     """
-    handlers = [AsyncConnectionErrorRetryHandler(max_retry_count=2)]
+    handlers: list[AsyncRetryHandler] = [
+        AsyncConnectionErrorRetryHandler(max_retry_count=2)
+    ]
     if retry:
         handlers += [
             AsyncRateLimitErrorRetryHandler(max_retry_count=2),

@@ -246,3 +246,21 @@ def oldest_pending_at(db: Database) -> float | None:
         "SELECT MIN(created_at) FROM outbox WHERE status = 'pending'"
     ).fetchone()
     return None if row is None else row[0]
+
+
+def roots_for_sessions(
+    db: Database, session_ids: list[str], kind: str
+) -> dict[tuple[str, str], int]:
+    """(channel, session id) → id of the top-level ``kind`` post about that session."""
+    found: dict[tuple[str, str], int] = {}
+    for start in range(0, len(session_ids), 500):
+        chunk = session_ids[start : start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        rows = db.execute(
+            f"SELECT channel, session_id, MIN(id) FROM outbox WHERE kind = ? "
+            f"AND op = 'post' AND status IN ('pending', 'sent') "
+            f"AND session_id IN ({marks}) GROUP BY channel, session_id",
+            [kind, *chunk],
+        ).fetchall()
+        found.update({(channel, sid): root for channel, sid, root in rows})
+    return found
