@@ -16,6 +16,7 @@ from bot.services import Services
 from bot.terminate import Click, terminate
 from bot.views import actions, admin
 from bot.views.common import error_view
+from handlers.home import publish_home
 
 logger = logging.getLogger(__name__)
 
@@ -45,9 +46,10 @@ def register(app: AsyncApp, services: Services) -> None:
             value=_value(body),
         )
         outcome = await terminate(services, click)
-        if not body.get("response_url") and not click.message_ts:
-            # TODO(home): a click on the Home tab has nowhere to answer; republish it.
-            logger.warning("terminate answer dropped result=%s", outcome.result)
+        if _container(body).get("type") == "view":
+            # A click on the Home tab: it is republished, saying what happened.
+            notice = outcome.note or outcome.replacement
+            await publish_home(services, click.user_id, notice=notice)
             return
         if outcome.replacement is not None:
             if _from_list(body):

@@ -18,6 +18,7 @@ from storage import outbox
 logger = logging.getLogger(__name__)
 
 RECENT_ALERTS = 5
+HOME_BLOCKS = 100
 
 
 def register(app: AsyncApp, services: Services) -> None:
@@ -25,20 +26,31 @@ def register(app: AsyncApp, services: Services) -> None:
         user_id = str(event.get("user") or "")
         if event.get("tab", "home") != "home" or not user_id:
             return
-        keepalive, recent = await asyncio.gather(
-            _keepalive(services), _recent_alerts(services)
-        )
-        view = home_view(
-            status=bot_status(services),
-            keepalive=keepalive,
-            recent_alerts=recent,
-            now=services.clock(),
-            sign=services.signer.sign,
-            is_admin=await services.admins.allows(user_id),
-        )
-        await services.slack.views_publish(user_id=user_id, view=view)
+        await publish_home(services, user_id)
 
     app.event("app_home_opened")(on_home_opened)
+
+
+async def publish_home(
+    services: Services, user_id: str, *, notice: dict[str, Any] | None = None
+) -> None:
+    """Publish a user's Home tab; ``notice`` (a message) goes on top of it."""
+    keepalive, recent = await asyncio.gather(
+        _keepalive(services), _recent_alerts(services)
+    )
+    view = home_view(
+        status=bot_status(services),
+        keepalive=keepalive,
+        recent_alerts=recent,
+        now=services.clock(),
+        sign=services.signer.sign,
+        is_admin=await services.admins.allows(user_id),
+    )
+    if notice is not None:
+        # The Home tab has no response_url: what a click did is said on the tab.
+        blocks = [*notice.get("blocks", []), {"type": "divider"}, *view["blocks"]]
+        view["blocks"] = blocks[:HOME_BLOCKS]
+    await services.slack.views_publish(user_id=user_id, view=view)
 
 
 async def _keepalive(services: Services) -> list[Session]:
