@@ -24,7 +24,7 @@ from bot.views.admin import (
     unsubscribed_view,
 )
 from bot.views.home import home_view
-from tests.test_views_alerts import (
+from tests.views_support import (
     HOSTILE_METADATA,
     NOW,
     assert_block_kit_limits,
@@ -32,8 +32,9 @@ from tests.test_views_alerts import (
     buttons,
     make_session,
     mrkdwn_of,
+    running,
+    sign,
 )
-from tests.test_views_keepalive import running, sign
 
 
 def bot_status(**changes: Any) -> BotStatus:

@@ -20,7 +20,7 @@ from bot.views.sessions import (
     sessions_list_view,
 )
 from bot.views.usage import project_view, usage_view
-from tests.fakes.blockkit import block_errors
+from tests.views_support import assert_block_kit_limits, assert_inert, mrkdwn_of
 
 NOW = datetime(2026, 12, 3, 16, 0, tzinfo=UTC)
 HOSTILE = {"<!channel>": "<@U123> *x* & <https://evil|click>"}
@@ -89,65 +89,6 @@ def listing(sessions, *, status=None, metadata=None, public=False, **kwargs):
     )
 
 
-def texts(value):
-    """Every string inside a message, blocks and fallback alike."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from texts(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from texts(item)
-
-
-def all_text(message):
-    return "\n".join(texts(message))
-
-
-def assert_block_kit_limits(message):
-    """Assert ``message`` is within every limit Slack enforces on a message."""
-    assert {"text", "blocks"} <= set(message)
-    assert "response_type" not in message
-    assert 0 < len(message["text"]) <= 3000
-    blocks = message["blocks"]
-    assert 0 < len(blocks) <= 50
-    for block in blocks:
-        kind = block["type"]
-        if kind == "section":
-            assert "text" in block or "fields" in block
-            if "text" in block:
-                assert 0 < len(block["text"]["text"]) <= 3000
-            assert len(block.get("fields", [])) <= 10
-            for item in block.get("fields", []):
-                assert 0 < len(item["text"]) <= 2000
-        if kind == "header":
-            assert "plain_text" == block["text"]["type"]
-            assert 0 < len(block["text"]["text"]) <= 150
-        if kind == "context":
-            assert 0 < len(block["elements"]) <= 10
-            for element in block["elements"]:
-                assert 0 < len(element["text"]) <= 3000
-        if kind == "actions":
-            assert 0 < len(block["elements"]) <= 25
-        elements = list(block.get("elements", []))
-        if "accessory" in block:
-            elements.append(block["accessory"])
-        for element in (e for e in elements if e.get("type") == "button"):
-            assert len(element["text"]["text"]) <= 75
-            assert len(element.get("value", "")) <= 2000
-            assert len(element.get("url", "")) <= 3000
-            assert len(element["action_id"]) <= 255
-    assert [] == block_errors(blocks, max_blocks=50)
-
-
-def assert_inert(message):
-    """No ping, mention or foreign link survives into the message."""
-    text = all_text(message)
-    for live in ("<!channel>", "<@U123>", "<https://evil"):
-        assert live not in text
-
-
 def share_values(message):
     return [
         element.get("value")
@@ -169,7 +110,7 @@ def test_help_view_shows_an_example_of_every_subcommand():
     """Help lists one working example per subcommand, and no share button."""
     message = help_view()
 
-    text = all_text(message)
+    text = mrkdwn_of(message)
     for name, sub in SUBCOMMANDS.items():
         if name != "help":
             assert f"`{sub.example}`" in text
@@ -480,7 +421,7 @@ def test_detail_links_inspector_and_replay_with_page_count():
         e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
     ]
     assert [(OPEN_LINK, url)] == [(b["action_id"], b.get("url")) for b in buttons]
-    assert f"<{url}|Watch the replay (3 pages)>" in all_text(message)
+    assert f"<{url}|Watch the replay (3 pages)>" in mrkdwn_of(message)
 
 
 def test_detail_summary_lines_are_inert_and_counted():
@@ -513,7 +454,7 @@ def test_detail_summary_lines_are_inert_and_counted():
 )
 def test_detail_without_failures_says_why(summary, expected):
     """Missing, empty and clean logs each get their own sentence."""
-    assert expected in all_text(detail(make_session(), summary=summary))
+    assert expected in mrkdwn_of(detail(make_session(), summary=summary))
 
 
 def test_detail_hostile_and_huge_metadata_is_inert_and_clipped():
@@ -522,7 +463,7 @@ def test_detail_hostile_and_huge_metadata_is_inert_and_clipped():
 
     message = detail(make_session(userMetadata=metadata, region="<!here>"))
 
-    text = all_text(message)
+    text = mrkdwn_of(message)
     assert (
         "`&lt;!channel&gt;`: `&lt;@U123&gt; *x* &amp; &lt;https://evil|click&gt;`"
         in text
@@ -568,8 +509,8 @@ def test_session_blocks_can_leave_out_the_logs_section():
 
     blocks = session_blocks(session, now=NOW, default_timeout=900, include_logs=False)
 
-    assert "Logs unavailable" not in all_text(blocks)
-    assert "Logs unavailable" in all_text(
+    assert "Logs unavailable" not in mrkdwn_of(blocks)
+    assert "Logs unavailable" in mrkdwn_of(
         session_blocks(session, now=NOW, default_timeout=900)
     )
 
@@ -579,8 +520,8 @@ def test_detail_unknown_status_from_the_api_is_escaped():
     session = make_session(status="<!here>")
 
     for message in (detail(session), listing([session])):
-        assert "<!here>" not in all_text(message).lower()
-        assert "&lt;!here&gt;" in all_text(message)
+        assert "<!here>" not in mrkdwn_of(message).lower()
+        assert "&lt;!here&gt;" in mrkdwn_of(message)
         assert_block_kit_limits(message)
 
 
@@ -625,7 +566,7 @@ def test_usage_view_shows_minutes_bytes_concurrency_and_keep_alive():
         "*Keep-alive running*\n:pushpin: 2, billing until released or timed out",
         "*Default timeout*\n15 min",
     ] == fields
-    assert "https://www.browserbase.com/overview" in all_text(message)
+    assert "https://www.browserbase.com/overview" in mrkdwn_of(message)
     assert ["usage"] == share_values(message)
     assert_block_kit_limits(message)
 
@@ -648,8 +589,8 @@ def test_usage_view_at_limit_and_unknown_concurrency():
         public=True,
     )
 
-    assert "at the limit, new sessions will be refused" in all_text(at_limit)
-    assert "1 running (concurrency limit unknown)" in all_text(no_limit)
+    assert "at the limit, new sessions will be refused" in mrkdwn_of(at_limit)
+    assert "1 running (concurrency limit unknown)" in mrkdwn_of(no_limit)
     assert [] == share_values(at_limit)
 
 

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from bot.models import Session
 from bot.views.actions import OPEN_LINK, SHARE, TERMINATE
 from bot.views.keepalive import (
     MAX_LISTED,
@@ -19,7 +18,7 @@ from bot.views.keepalive import (
     terminate_card,
     terminated_message,
 )
-from tests.test_views_alerts import (
+from tests.views_support import (
     HOSTILE_METADATA,
     NOW,
     assert_block_kit_limits,
@@ -27,23 +26,9 @@ from tests.test_views_alerts import (
     buttons,
     make_session,
     mrkdwn_of,
+    running,
+    sign,
 )
-
-
-def sign(session_id: str) -> str:
-    return f"{session_id}.signed"
-
-
-def running(minutes: float = 42, **changes: Any) -> Session:
-    """A live keep-alive session started ``minutes`` ago, an hour before its timeout."""
-    return make_session(
-        status="RUNNING",
-        keep_alive=True,
-        started_at=NOW - timedelta(minutes=minutes),
-        expires_at=NOW + timedelta(hours=1),
-        ended_at=None,
-        **changes,
-    )
 
 
 def terminate_buttons(message: dict[str, Any]) -> list[dict[str, Any]]:

@@ -10,11 +10,19 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 from urllib.parse import quote
 
 from bot.commands import COMMAND
 from bot.models import INSPECTOR_URL
+from bot.views.common import (
+    MAX_SECTION_TEXT,
+    Message,
+    context,
+    envelope,
+    plural,
+    section,
+    short_id,
+)
 from bot.views.text import (
     clip,
     code,
@@ -23,17 +31,13 @@ from bot.views.text import (
     link,
     relative_time,
     slack_date,
-    truncate,
 )
-
-Block = dict[str, Any]
 
 # The alert commands as `bot.commands` parses them.
 SUBSCRIBE_USAGE = f"{COMMAND} alerts subscribe [errors|timeouts|all] [KEY=VALUE ...]"
 UNSUBSCRIBE_USAGE = f"{COMMAND} alerts unsubscribe"
 MUTE_USAGE = f"{COMMAND} alerts mute 2h"
 UNMUTE_USAGE = f"{COMMAND} alerts unmute"
-_MAX_BLOCKS = 50
 _MAX_AUDIT = 40
 _USER = re.compile(r"^[UW][A-Z0-9]+$")
 _GROUP = re.compile(r"^S[A-Z0-9]+$")
@@ -96,6 +100,7 @@ class BotStatus:
 
 
 def user_mention(user_id: str) -> str:
+    """``<@U123>`` for a Slack user id; anything else is shown as inert text."""
     return f"<@{user_id}>" if _USER.match(user_id) else code(user_id, 40)
 
 
@@ -116,7 +121,7 @@ def _admin_mention(admin_id: str) -> str:
 
 def permission_denied_view(
     *, admins: Collection[str], action: str = "terminate sessions"
-) -> dict[str, Any]:
+) -> Message:
     """Why the click was refused, who may do it, and how an admin adds someone."""
     what = clip(action, 100)
     if not admins:
@@ -124,42 +129,41 @@ def permission_denied_view(
             f"Nobody can {what} yet: set BBSLACK_ADMINS to a comma-separated list of "
             "Slack user or user-group IDs and restart the bot."
         )
-        return _message(fallback, [_section(f":no_entry: {fallback}")])
+        return envelope(fallback, [section(f":no_entry: {fallback}")])
     who = ", ".join(_admin_mention(admin) for admin in sorted(admins))
     text = (
         f":no_entry: You are not allowed to {what}. Who can: {who}.\n"
         "To allow someone, an admin adds their member ID (their Slack profile > "
         "⋮ > Copy member ID) to `BBSLACK_ADMINS` and restarts the bot."
     )
-    return _message(f"You are not allowed to {what}.", [_section(text)])
+    return envelope(f"You are not allowed to {what}.", [section(text)])
 
 
-def terminate_failed_view(session_id: str, reason: str) -> dict[str, Any]:
+def terminate_failed_view(session_id: str, reason: str) -> Message:
     """What went wrong with a Terminate click; the message it came from is unchanged."""
     inspector = INSPECTOR_URL.format(id=quote(session_id, safe=""))
+    short, why = short_id(session_id), clip(reason, 1000)
     text = (
-        f":warning: Could not terminate session {code(session_id[:8])}: "
-        f"{clip(reason, 1000)}\nThe message is left as it was. Try again in a "
-        f"minute, or release the session from the {link(inspector, 'Inspector')}."
+        f":warning: Could not terminate session {code(short)}: {why}\n"
+        "The message is left as it was. Try again in a minute, or release the "
+        f"session from the {link(inspector, 'Inspector')}."
     )
-    fallback = (
-        f"Could not terminate session {escape(session_id[:8])}: {clip(reason, 1000)}"
-    )
-    return _message(fallback, [_section(text)])
+    fallback = f"Could not terminate session {escape(short)}: {why}"
+    return envelope(fallback, [section(text)])
 
 
-def audit_view(entries: Sequence[AuditEntry], *, now: datetime) -> dict[str, Any]:
+def audit_view(entries: Sequence[AuditEntry], *, now: datetime) -> Message:
     """The latest termination attempts, newest first."""
     if not entries:
         text = ":scroll: No termination attempts yet."
-        return _message("No termination attempts yet.", [_section(text)])
+        return envelope("No termination attempts yet.", [section(text)])
     ordered = sorted(entries, key=lambda entry: entry.at, reverse=True)
     lines = [_audit_line(entry, now) for entry in ordered[:_MAX_AUDIT]]
-    blocks = [_section(":scroll: *Termination attempts*, newest first")]
-    blocks += [_section(chunk) for chunk in _chunks(lines, 3000)]
+    blocks = [section(":scroll: *Termination attempts*, newest first")]
+    blocks += [section(chunk) for chunk in _chunks(lines, MAX_SECTION_TEXT)]
     if len(ordered) > _MAX_AUDIT:
-        blocks.append(_context(f"Showing the latest {_MAX_AUDIT} of {len(ordered)}."))
-    return _message(f"{len(ordered)} termination attempts, newest first", blocks)
+        blocks.append(context(f"Showing the latest {_MAX_AUDIT} of {len(ordered)}."))
+    return envelope(f"{len(ordered)} termination attempts, newest first", blocks)
 
 
 def _audit_line(entry: AuditEntry, now: datetime) -> str:
@@ -168,7 +172,7 @@ def _audit_line(entry: AuditEntry, now: datetime) -> str:
     line = (
         f"{icon} *{clip(result, 40)}* · {slack_date(entry.at)} "
         f"({relative_time(entry.at, now)}) · {user_mention(entry.user_id)} · "
-        f"{clip(entry.action, 40)} {code(entry.session_id[:8])} in "
+        f"{clip(entry.action, 40)} {code(short_id(entry.session_id))} in "
         f"{channel_mention(entry.channel_id)}"
     )
     if entry.detail:
@@ -179,23 +183,22 @@ def _audit_line(entry: AuditEntry, now: datetime) -> str:
 # A channel's alerts.
 
 
-def alerts_state_view(state: ChannelAlertState, *, now: datetime) -> dict[str, Any]:
+def alerts_state_view(state: ChannelAlertState, *, now: datetime) -> Message:
     """The channel's subscriptions, mute and deliveries, and how to change them."""
     channel = channel_mention(state.channel_id)
     blocks = [
-        _section(f":bell: *Alerts in {channel}*\n{_subscription_text(state)}"),
-        _section(f"{_mute_line(state.muted_until, now)}\n{_delivery_line(state, now)}"),
-        _context(
+        section(f":bell: *Alerts in {channel}*\n{_subscription_text(state)}"),
+        section(f"{_mute_line(state.muted_until, now)}\n{_delivery_line(state, now)}"),
+        context(
             f"Subscribe: {code(SUBSCRIBE_USAGE)}",
             f"Stop: {code(UNSUBSCRIBE_USAGE)}",
             f"Mute: {code(MUTE_USAGE)} · {code(UNMUTE_USAGE)}",
         ),
     ]
-    count = len(state.subscriptions)
-    noun = "subscription" if count == 1 else "subscriptions"
+    subscriptions = plural(len(state.subscriptions), "subscription")
     muted = " (muted)" if _is_muted(state.muted_until, now) else ""
-    fallback = f"Alerts in this channel: {count} {noun}{muted}"
-    return _message(fallback, blocks)
+    fallback = f"Alerts in this channel: {subscriptions}{muted}"
+    return envelope(fallback, blocks)
 
 
 def _subscription_text(state: ChannelAlertState) -> str:
@@ -275,7 +278,7 @@ def status_lines(status: BotStatus, *, now: datetime) -> list[str]:
     return lines
 
 
-def status_view(status: BotStatus, *, now: datetime) -> dict[str, Any]:
+def status_view(status: BotStatus, *, now: datetime) -> Message:
     """``/browserbase status``: last poll, outage, sessions tracked, alerts, mutes."""
     healthy = is_healthy(status, now)
     title = (
@@ -285,12 +288,12 @@ def status_view(status: BotStatus, *, now: datetime) -> dict[str, Any]:
     )
     interval = human_duration(status.poll_interval)
     blocks = [
-        _section(title),
-        _section("\n".join(status_lines(status, now=now))),
-        _context(f"bbslack {clip(status.version, 40)} · polls every {interval}"),
+        section(title),
+        section("\n".join(status_lines(status, now=now))),
+        context(f"bbslack {clip(status.version, 40)} · polls every {interval}"),
     ]
     fallback = f"bbslack is {'healthy' if healthy else 'degraded'}"
-    return _message(fallback, blocks)
+    return envelope(fallback, blocks)
 
 
 def _poll_is_stale(status: BotStatus, now: datetime) -> bool:
@@ -333,7 +336,7 @@ def subscribed_view(
     kinds: str,
     metadata: Mapping[str, str],
     created: bool = True,
-) -> dict[str, Any]:
+) -> Message:
     channel = channel_mention(channel_id)
     scope = "every session"
     if metadata:
@@ -343,38 +346,38 @@ def subscribed_view(
     icon = ":white_check_mark:" if created else ":information_source:"
     text = f"{icon} {channel} {verb} {code(kinds, 80)} alerts for {scope}."
     fallback = f"This channel {verb} {clip(kinds, 80)} alerts."
-    return _message(fallback, [_section(text)])
+    return envelope(fallback, [section(text)])
 
 
-def unsubscribed_view(*, channel_id: str, removed: int) -> dict[str, Any]:
+def unsubscribed_view(*, channel_id: str, removed: int) -> Message:
     channel = channel_mention(channel_id)
     if removed == 0:
         text = f":information_source: {channel} had no subscriptions."
         fallback = "This channel had no subscriptions."
     else:
-        what = "subscription" if removed == 1 else "subscriptions"
-        text = f":no_bell: Removed {removed} {what}: {channel} gets no alerts now."
-        fallback = f"Removed {removed} {what}: this channel gets no alerts now."
-    return _message(fallback, [_section(text)])
+        what = plural(removed, "subscription")
+        text = f":no_bell: Removed {what}: {channel} gets no alerts now."
+        fallback = f"Removed {what}: this channel gets no alerts now."
+    return envelope(fallback, [section(text)])
 
 
-def muted_view(until: datetime, *, by: str | None = None) -> dict[str, Any]:
+def muted_view(until: datetime, *, by: str | None = None) -> Message:
     who = f"{user_mention(by)} muted alerts" if by else "Alerts are muted"
     text = (
         f":mute: {who} in this channel until {slack_date(until)}. "
         f"{code(UNMUTE_USAGE)} turns them back on; a summary follows the mute."
     )
     fallback = f"Alerts muted until {until.strftime('%Y-%m-%d %H:%M UTC')}"
-    return _message(fallback, [_section(text)])
+    return envelope(fallback, [section(text)])
 
 
-def unmuted_view(*, by: str | None = None) -> dict[str, Any]:
+def unmuted_view(*, by: str | None = None) -> Message:
     who = f"{user_mention(by)} turned alerts back on" if by else "Alerts are back on"
     text = f":bell: {who} in this channel."
-    return _message("Alerts are back on in this channel.", [_section(text)])
+    return envelope("Alerts are back on in this channel.", [section(text)])
 
 
-# Small builders. TODO(views): use bot/views/common.py's builders once it lands.
+# Audit lines, a section's worth at a time.
 
 
 def _chunks(lines: Sequence[str], limit: int) -> list[str]:
@@ -388,16 +391,3 @@ def _chunks(lines: Sequence[str], limit: int) -> list[str]:
     if current:
         chunks.append(current)
     return chunks
-
-
-def _message(fallback: str, blocks: list[Block]) -> dict[str, Any]:
-    return {"text": truncate(fallback, 3000), "blocks": blocks[:_MAX_BLOCKS]}
-
-
-def _section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, 3000)}}
-
-
-def _context(*texts: str) -> Block:
-    elements = [{"type": "mrkdwn", "text": truncate(t, 2000)} for t in texts[:10]]
-    return {"type": "context", "elements": elements}

@@ -8,7 +8,6 @@ message Slack hands back, whichever view posted it.
 from __future__ import annotations
 
 import copy
-import json
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -17,7 +16,25 @@ from typing import Any
 
 from bot.logsummary import LogLine, LogSummary
 from bot.models import COMPLETED, ERROR, SESSIONS_URL, TIMED_OUT, Session
-from bot.views.actions import DETAILS, MUTE, OPEN_LINK
+from bot.views.actions import DETAILS, MUTE
+from bot.views.common import (
+    MAX_BLOCKS,
+    Block,
+    Message,
+    actions,
+    button,
+    context,
+    date_or_na,
+    envelope,
+    field,
+    fields,
+    link_button,
+    log_icon,
+    plural,
+    section,
+    short_id,
+    value_text,
+)
 from bot.views.describe import end_reason, status_icon, status_label
 from bot.views.text import (
     clip,
@@ -27,10 +44,7 @@ from bot.views.text import (
     human_duration,
     link,
     slack_date,
-    truncate,
 )
-
-Block = dict[str, Any]
 
 HEADLINE_BLOCK_ID = "bb_headline"
 # Blocks whose numbers hold only while the session runs (age, time left).
@@ -38,7 +52,6 @@ LIVE_BLOCK_ID = "bb_live"
 ENDED_NOTE_BLOCK_ID = "bb_ended_note"
 MUTE_SECONDS = "3600"
 
-_MAX_BLOCKS = 50
 _SUMMARY_LINES = 8
 _THREAD_SUMMARY_LINES = 3
 _EXAMPLES = 5
@@ -48,20 +61,9 @@ _OUTCOMES = {
     TIMED_OUT: "timed out",
     COMPLETED: "was released",
 }
-_KIND_ICONS = {
-    "navigation": ":compass:",
-    "request": ":globe_with_meridians:",
-    "console": ":speech_balloon:",
-    "exception": ":boom:",
-}
 
 
 # Describing a session (keepalive.py and home.py use these too).
-
-
-def short_id(session_id: str) -> str:
-    """The first 8 characters: enough to tell sessions apart in a channel."""
-    return session_id[:8]
 
 
 def session_noun(session: Session) -> str:
@@ -76,7 +78,7 @@ def metadata_mrkdwn(
         return "none"
     items = list(metadata.items())
     shown = [
-        f"{clip(_one_line(key), 40)} {code(_one_line(_as_text(value)), limit)}"
+        f"{clip(_one_line(key), 40)} {code(_one_line(value_text(value)), limit)}"
         for key, value in items[:pairs]
     ]
     if len(items) > pairs:
@@ -86,7 +88,7 @@ def metadata_mrkdwn(
 
 def metadata_plain(metadata: Mapping[str, Any], limit: int) -> str:
     """``job=checkout, env=prod``, escaped and clipped to ``limit`` characters."""
-    pairs = ", ".join(f"{key}={_as_text(value)}" for key, value in metadata.items())
+    pairs = ", ".join(f"{key}={value_text(value)}" for key, value in metadata.items())
     return clip(_one_line(pairs), limit)
 
 
@@ -102,10 +104,6 @@ def outcome(status: str) -> str:
     return _OUTCOMES.get(status) or clip(status_label(status), 40)
 
 
-def date_or_na(when: datetime | None) -> str:
-    return slack_date(when) if when is not None else "n/a"
-
-
 # One alert.
 
 
@@ -115,22 +113,22 @@ def alert_message(
     now: datetime,
     default_timeout: int | None,
     summary: LogSummary | None,
-) -> dict[str, Any]:
+) -> Message:
     """The channel alert for a session that ended in an error or timed out."""
     blocks = [
-        _section(
+        section(
             headline(session, now=now, default_timeout=default_timeout),
             block_id=HEADLINE_BLOCK_ID,
         ),
-        _fields(_session_fields(session, now)),
-        _section(_summary_text(summary, lines=_SUMMARY_LINES)),
-        _actions(
-            _button("Mute 1 hour", MUTE, MUTE_SECONDS),
-            _button("Details", DETAILS, session.id),
-            _link_button("Open in Session Inspector", session.inspector_url),
+        fields(_session_fields(session, now)),
+        section(_summary_text(summary, lines=_SUMMARY_LINES)),
+        actions(
+            button("Mute 1 hour", MUTE, MUTE_SECONDS),
+            button("Details", DETAILS, session.id),
+            link_button("Open in Session Inspector", session.inspector_url),
         ),
     ]
-    return _message(_fallback(session, now, default_timeout), blocks)
+    return envelope(_fallback(session, now, default_timeout), blocks)
 
 
 def alert_thread_reply(
@@ -139,7 +137,7 @@ def alert_thread_reply(
     now: datetime,
     default_timeout: int | None,
     summary: LogSummary | None,
-) -> dict[str, Any]:
+) -> Message:
     """A compact alert for a thread: headline, a line of facts, the top log lines."""
     facts = " · ".join(
         [
@@ -150,30 +148,30 @@ def alert_thread_reply(
         ]
     )
     blocks = [
-        _section(
+        section(
             headline(session, now=now, default_timeout=default_timeout),
             block_id=HEADLINE_BLOCK_ID,
-            accessory=_button("Details", DETAILS, session.id),
+            accessory=button("Details", DETAILS, session.id),
         ),
-        _context(facts),
-        _section(_summary_text(summary, lines=_THREAD_SUMMARY_LINES)),
+        context(facts),
+        section(_summary_text(summary, lines=_THREAD_SUMMARY_LINES)),
     ]
-    return _message(_fallback(session, now, default_timeout), blocks)
+    return envelope(_fallback(session, now, default_timeout), blocks)
 
 
 def _session_fields(session: Session, now: datetime) -> list[str]:
-    fields = [
-        f"*Region*\n{clip(session.region or 'unknown', 100)}",
-        f"*Duration*\n{human_duration(session.duration_seconds(now))}",
-        f"*Proxy traffic*\n{human_bytes(session.proxy_bytes)}",
-        f"*Keep-alive*\n{'yes' if session.keep_alive else 'no'}",
-        f"*Started*\n{date_or_na(session.started_at or session.created_at)}",
-        f"*Ended*\n{date_or_na(session.ended_at)}",
+    items = [
+        field("Region", clip(session.region or "unknown", 100)),
+        field("Duration", human_duration(session.duration_seconds(now))),
+        field("Proxy traffic", human_bytes(session.proxy_bytes)),
+        field("Keep-alive", "yes" if session.keep_alive else "no"),
+        field("Started", date_or_na(session.started_at or session.created_at)),
+        field("Ended", date_or_na(session.ended_at)),
     ]
     if session.user_metadata:
         metadata = metadata_mrkdwn(session.user_metadata, pairs=6, limit=100)
-        fields.insert(0, f"*Metadata*\n{metadata}")
-    return fields
+        items.insert(0, field("Metadata", metadata))
+    return items
 
 
 def _summary_text(summary: LogSummary | None, *, lines: int) -> str:
@@ -188,10 +186,10 @@ def _summary_text(summary: LogSummary | None, *, lines: int) -> str:
             "with `browserSettings.logSession: false` keep none)."
         )
     if not summary.lines:
-        entries = _plural(summary.total_logs, "log entry", "log entries")
+        entries = plural(summary.total_logs, "log entry", "log entries")
         return f":white_check_mark: No failures in the logs ({entries})."
-    failures = _plural(summary.failures, "failure")
-    entries = _plural(summary.total_logs, "log entry", "log entries")
+    failures = plural(summary.failures, "failure")
+    entries = plural(summary.total_logs, "log entry", "log entries")
     shown = [f"*What failed* ({failures} in {entries})"]
     shown += [_log_line(line) for line in summary.lines[:lines]]
     if len(summary.lines) > lines:
@@ -200,7 +198,7 @@ def _summary_text(summary: LogSummary | None, *, lines: int) -> str:
 
 
 def _log_line(line: LogLine) -> str:
-    return f"{_KIND_ICONS.get(line.kind, '•')} {code(_one_line(line.text), 280)}"
+    return f"{log_icon(line.kind)} {code(_one_line(line.text), 280)}"
 
 
 def _fallback(session: Session, now: datetime, default_timeout: int | None) -> str:
@@ -221,7 +219,7 @@ def group_summary_message(
     total: int,
     group_key: str | None,
     shown_in_thread: int,
-) -> dict[str, Any]:
+) -> Message:
     """One message for many failures at once; the thread carries the first details."""
     count = max(total, len(sessions))
     window = _window_phrase(sessions, now)
@@ -232,31 +230,31 @@ def group_summary_message(
         values = Counter(_group_value(s, group_key) for s in sessions)
         lines.append(_value_counts(values, group_key))
     blocks = [
-        _section(
-            f":rotating_light: *{_plural(count, 'session')} failed {window}*",
+        section(
+            f":rotating_light: *{plural(count, 'session')} failed {window}*",
             block_id=HEADLINE_BLOCK_ID,
         ),
-        _section("\n".join(lines)),
+        section("\n".join(lines)),
     ]
     if sessions:
-        blocks.append(_section(_example_lines(sessions, now)))
+        blocks.append(section(_example_lines(sessions, now)))
     blocks += [
-        _context(_thread_note(count, shown_in_thread)),
-        _actions(
-            _button("Mute 1 hour", MUTE, MUTE_SECONDS),
-            _link_button("Open the sessions list", SESSIONS_URL),
+        context(_thread_note(count, shown_in_thread)),
+        actions(
+            button("Mute 1 hour", MUTE, MUTE_SECONDS),
+            link_button("Open the sessions list", SESSIONS_URL),
         ),
     ]
     counts = _status_counts(Counter(s.status for s in sessions), icons=False)
-    fallback = f"{_plural(count, 'Browserbase session')} failed {window}: {counts}"
-    return _message(fallback, blocks)
+    fallback = f"{plural(count, 'Browserbase session')} failed {window}: {counts}"
+    return envelope(fallback, blocks)
 
 
-def group_overflow_message(remaining: int) -> dict[str, Any]:
+def group_overflow_message(remaining: int) -> Message:
     """The last reply in a storm's thread: how many more, and where to see them."""
     text = f"… and {remaining} more: see the {link(SESSIONS_URL, 'sessions list')}."
     fallback = f"… and {remaining} more failed sessions: see {SESSIONS_URL}"
-    return _message(fallback, [_section(text)])
+    return envelope(fallback, [section(text)])
 
 
 def muted_summary_message(
@@ -267,7 +265,7 @@ def muted_summary_message(
     examples: Sequence[Session],
     by_key: Mapping[str, int] | None,
     group_key: str | None = None,
-) -> dict[str, Any]:
+) -> Message:
     """Posted when a mute ends: what failed meanwhile (``counts`` by status)."""
     total = sum(counts.values())
     period = f"from {slack_date(muted_since)} to {slack_date(muted_until)}"
@@ -275,19 +273,19 @@ def muted_summary_message(
         body = f"Nothing failed while they were muted ({period})."
     else:
         phrases = _status_counts(Counter(counts))
-        body = f"While they were muted ({period}), {_plural(total, 'session')} "
+        body = f"While they were muted ({period}), {plural(total, 'session')} "
         body += f"failed: {phrases}"
     if total and by_key:
         body += "\n" + _value_counts(Counter(by_key), group_key or "metadata")
     blocks = [
-        _section(f":bell: *Alerts are back on.* {body}", block_id=HEADLINE_BLOCK_ID)
+        section(f":bell: *Alerts are back on.* {body}", block_id=HEADLINE_BLOCK_ID)
     ]
     if total and examples:
-        blocks.append(_section(_example_lines(examples, muted_until)))
-        blocks.append(_context(f"All of them are in the {_sessions_link()}."))
+        blocks.append(section(_example_lines(examples, muted_until)))
+        blocks.append(context(f"All of them are in the {_sessions_link()}."))
     plain_counts = _status_counts(Counter(counts), icons=False) if total else "none"
     fallback = f"Alerts are back on. Failed while muted: {plain_counts}"
-    return _message(fallback, blocks)
+    return envelope(fallback, blocks)
 
 
 def _window_phrase(sessions: Sequence[Session], now: datetime) -> str:
@@ -311,7 +309,7 @@ def _status_counts(counts: Counter[str], *, icons: bool = True) -> str:
 
 def _group_value(session: Session, key: str) -> str | None:
     value = session.user_metadata.get(key)
-    return None if value is None else _one_line(_as_text(value))
+    return None if value is None else _one_line(value_text(value))
 
 
 def _value_counts(values: Counter[str | None], key: str) -> str:
@@ -364,13 +362,13 @@ def session_ended_update(
     *,
     now: datetime,
     default_timeout: int | None,
-) -> dict[str, Any]:
+) -> Message:
     """``original`` (an alert or warning) with a new headline and no buttons left.
 
     Blocks that only held while the session ran (age, time left) go too; the Inspector
     link moves from its button into a closing note.
     """
-    new_headline = _section(
+    new_headline = section(
         headline(session, now=now, default_timeout=default_timeout),
         block_id=HEADLINE_BLOCK_ID,
     )
@@ -394,80 +392,13 @@ def session_ended_update(
         f"Updated {slack_date(now)} · "
         f"{link(session.inspector_url, 'Open in Session Inspector')}"
     )
-    blocks = blocks[: _MAX_BLOCKS - 1]
-    blocks.append(_context(note, block_id=ENDED_NOTE_BLOCK_ID))
-    return _message(_fallback(session, now, default_timeout), blocks)
+    blocks = blocks[: MAX_BLOCKS - 1]
+    blocks.append(context(note, block_id=ENDED_NOTE_BLOCK_ID))
+    return envelope(_fallback(session, now, default_timeout), blocks)
 
 
-# Small helpers. TODO(views): use bot/views/common.py's builders once it lands.
+# Small helpers.
 
 
 def _one_line(text: object) -> str:
     return " ".join(str(text).split())
-
-
-def _as_text(value: object) -> str:
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
-
-
-def _plural(number: int, singular: str, plural: str | None = None) -> str:
-    word = singular if number == 1 else (plural or f"{singular}s")
-    return f"{number} {word}"
-
-
-def _message(fallback: str, blocks: list[Block]) -> dict[str, Any]:
-    return {"text": truncate(fallback, 3000), "blocks": blocks[:_MAX_BLOCKS]}
-
-
-def _section(
-    text: str, *, block_id: str | None = None, accessory: Block | None = None
-) -> Block:
-    block: Block = {"type": "section", "text": _mrkdwn(text, 3000)}
-    if block_id:
-        block["block_id"] = block_id
-    if accessory:
-        block["accessory"] = accessory
-    return block
-
-
-def _fields(fields: Sequence[str]) -> Block:
-    return {"type": "section", "fields": [_mrkdwn(f, 2000) for f in fields[:10]]}
-
-
-def _context(*texts: str, block_id: str | None = None) -> Block:
-    block: Block = {"type": "context", "elements": [_mrkdwn(t, 2000) for t in texts]}
-    if block_id:
-        block["block_id"] = block_id
-    return block
-
-
-def _actions(*elements: Block) -> Block:
-    return {"type": "actions", "elements": list(elements)}
-
-
-def _button(label: str, action_id: str, value: str) -> Block:
-    return {
-        "type": "button",
-        "text": _plain(label, 75),
-        "action_id": action_id,
-        "value": value,
-    }
-
-
-def _link_button(label: str, url: str) -> Block:
-    return {
-        "type": "button",
-        "text": _plain(label, 75),
-        "action_id": OPEN_LINK,
-        "url": url,
-    }
-
-
-def _mrkdwn(text: str, limit: int) -> Block:
-    return {"type": "mrkdwn", "text": truncate(text, limit)}
-
-
-def _plain(text: str, limit: int) -> Block:
-    return {"type": "plain_text", "text": truncate(text, limit), "emoji": True}

@@ -1,17 +1,20 @@
-"""Small Block Kit builders shared by the views, and the limits they keep.
+"""Small Block Kit builders shared by the views, the limits they keep, and a few words.
 
 Builders take mrkdwn that is already safe (our words, outside text passed through
 `escape`, `clip` or `code`) and cut it to Slack's limits, so no view can produce a
-message Slack rejects. `envelope` wraps every answer.
+message Slack rejects. `envelope` wraps every answer. A ``block_id`` marks a block
+that a later edit finds again (alerts rewrite their headline in place).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from bot.views.actions import OPEN_LINK, SHARE
-from bot.views.text import code, escape, truncate
+from bot.views.text import code, escape, slack_date, truncate
 
 Block = dict[str, Any]
 Message = dict[str, Any]
@@ -29,6 +32,13 @@ MAX_BUTTON_URL = 3000
 MAX_FALLBACK = 3000
 
 SHARE_LABEL = "Share in channel"
+SHORT_ID_CHARS = 8
+_LOG_ICONS = {
+    "navigation": ":compass:",
+    "request": ":globe_with_meridians:",
+    "console": ":speech_balloon:",
+    "exception": ":boom:",
+}
 
 
 def mrkdwn(text: str, limit: int = MAX_SECTION_TEXT) -> dict[str, str]:
@@ -40,19 +50,19 @@ def plain(text: str, limit: int) -> dict[str, Any]:
     return {"type": "plain_text", "text": truncate(text, limit) or "-", "emoji": True}
 
 
-def section(text: str, *, accessory: Block | None = None) -> Block:
-    block: Block = {"type": "section", "text": mrkdwn(text)}
+def section(
+    text: str, *, block_id: str | None = None, accessory: Block | None = None
+) -> Block:
+    block = _with_id({"type": "section", "text": mrkdwn(text)}, block_id)
     if accessory is not None:
         block["accessory"] = accessory
     return block
 
 
-def fields(items: Sequence[str]) -> Block:
+def fields(items: Sequence[str], *, block_id: str | None = None) -> Block:
     """A section of label/value pairs in two columns; at most ten are kept."""
-    return {
-        "type": "section",
-        "fields": [mrkdwn(item, MAX_FIELD_TEXT) for item in items[:MAX_FIELDS]],
-    }
+    texts = [mrkdwn(item, MAX_FIELD_TEXT) for item in items[:MAX_FIELDS]]
+    return _with_id({"type": "section", "fields": texts}, block_id)
 
 
 def field(label: str, value: str) -> str:
@@ -65,14 +75,9 @@ def header(text: str) -> Block:
     return {"type": "header", "text": plain(text, MAX_HEADER)}
 
 
-def context(*elements: str) -> Block:
-    return {
-        "type": "context",
-        "elements": [
-            mrkdwn(element, MAX_CONTEXT_TEXT)
-            for element in elements[:MAX_CONTEXT_ELEMENTS]
-        ],
-    }
+def context(*elements: str, block_id: str | None = None) -> Block:
+    texts = [mrkdwn(text, MAX_CONTEXT_TEXT) for text in elements[:MAX_CONTEXT_ELEMENTS]]
+    return _with_id({"type": "context", "elements": texts}, block_id)
 
 
 def divider() -> Block:
@@ -98,8 +103,14 @@ def link_button(label: str, url: str) -> Block:
     }
 
 
-def actions(*elements: Block) -> Block:
-    return {"type": "actions", "elements": list(elements)}
+def actions(*elements: Block, block_id: str | None = None) -> Block:
+    return _with_id({"type": "actions", "elements": list(elements)}, block_id)
+
+
+def _with_id(block: Block, block_id: str | None) -> Block:
+    if block_id:
+        block["block_id"] = block_id
+    return block
 
 
 def share_button(command_text: str) -> Block:
@@ -136,3 +147,36 @@ def error_view(message: str, example: str | None = None) -> Message:
     if example:
         blocks.append(context(f"Try: {code(example, 300)}"))
     return envelope(safe, blocks)
+
+
+# Words every view uses about sessions and counts.
+
+
+def short_id(session_id: str) -> str:
+    """The first 8 characters: enough to tell sessions apart in a channel."""
+    return session_id[:SHORT_ID_CHARS]
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """``1 session``, ``3 sessions``; ``plural_form`` where an ``s`` does not fit."""
+    word = singular if count == 1 else (plural_form or f"{singular}s")
+    return f"{count} {word}"
+
+
+def date_or_na(when: datetime | None) -> str:
+    return slack_date(when) if when is not None else "n/a"
+
+
+def log_icon(kind: str) -> str:
+    """The emoji for a kind of failed log line (see `bot.logsummary`)."""
+    return _LOG_ICONS.get(kind, "•")
+
+
+def value_text(value: object) -> str:
+    """Metadata values may be nested objects; show them as compact JSON."""
+    if isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
+    except ValueError:  # a circular structure, which parsed JSON never is
+        return str(value)

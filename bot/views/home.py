@@ -9,12 +9,11 @@ from typing import Any
 from bot.commands import COMMAND, SUBCOMMANDS
 from bot.models import SESSIONS_URL, Session
 from bot.views.admin import BotStatus, is_healthy, status_lines
-from bot.views.alerts import metadata_mrkdwn, outcome, short_id
+from bot.views.alerts import metadata_mrkdwn, outcome
+from bot.views.common import Block, context, divider, header, section, short_id
 from bot.views.describe import status_icon
 from bot.views.keepalive import age_seconds, billed_minutes, session_blocks
-from bot.views.text import clip, code, human_duration, link, relative_time, truncate
-
-Block = dict[str, Any]
+from bot.views.text import clip, code, human_duration, link, relative_time
 
 _MAX_BLOCKS = 100
 _KEEPALIVE_SHOWN = 15
@@ -33,13 +32,13 @@ def home_view(
 ) -> dict[str, Any]:
     """The Home tab; Terminate buttons appear only for admins."""
     blocks = [
-        {"type": "header", "text": _plain("Browserbase")},
+        header("Browserbase"),
         *_health_blocks(status, now),
-        _divider(),
+        divider(),
         *_keepalive_blocks(keepalive, now=now, sign=sign, is_admin=is_admin),
-        _divider(),
+        divider(),
         *_recent_blocks(recent_alerts, now),
-        _divider(),
+        divider(),
         *_how_to_blocks(),
     ]
     return {"type": "home", "blocks": blocks[:_MAX_BLOCKS]}
@@ -53,8 +52,8 @@ def _health_blocks(status: BotStatus, now: datetime) -> list[Block]:
     )
     interval = human_duration(status.poll_interval)
     return [
-        _section("\n".join([title, *status_lines(status, now=now)])),
-        _context(f"bbslack {clip(status.version, 40)} · polls every {interval}"),
+        section("\n".join([title, *status_lines(status, now=now)])),
+        context(f"bbslack {clip(status.version, 40)} · polls every {interval}"),
     ]
 
 
@@ -71,14 +70,14 @@ def _keepalive_blocks(
         reverse=True,
     )
     if not running:
-        return [_section(":sparkles: *No keep-alive sessions are running.*")]
+        return [section(":sparkles: *No keep-alive sessions are running.*")]
 
     minutes = sum(billed_minutes(s, now) for s in running)
     title = (
         f":money_with_wings: *Keep-alive sessions running: {len(running)}* · "
         f"{minutes} browser minutes so far"
     )
-    blocks = [_section(title)]
+    blocks = [section(title)]
     for index, session in enumerate(running[:_KEEPALIVE_SHOWN]):
         blocks += session_blocks(
             session, now=now, sign=sign, index=index, can_terminate=is_admin
@@ -90,13 +89,13 @@ def _keepalive_blocks(
     if not is_admin:
         notes.append("Only admins (`BBSLACK_ADMINS`) can terminate sessions.")
     if notes:
-        blocks.append(_context(*notes))
+        blocks.append(context(*notes))
     return blocks
 
 
 def _recent_blocks(sessions: Sequence[Session], now: datetime) -> list[Block]:
     if not sessions:
-        return [_section(":bell: *Recent alerts*\nNo alerts yet.")]
+        return [section(":bell: *Recent alerts*\nNo alerts yet.")]
     lines = [":bell: *Recent alerts*"]
     for session in sessions[:_RECENT_SHOWN]:
         label = link(session.inspector_url, short_id(session.id))
@@ -106,7 +105,7 @@ def _recent_blocks(sessions: Sequence[Session], now: datetime) -> list[Block]:
         metadata = metadata_mrkdwn(session.user_metadata, pairs=2, limit=40)
         icon = status_icon(session.status)
         lines.append(f"{icon} {label} {what} after {ran}, {when} · {metadata}")
-    return [_section("\n".join(lines))]
+    return [section("\n".join(lines))]
 
 
 def _how_to_blocks() -> list[Block]:
@@ -116,29 +115,9 @@ def _how_to_blocks() -> list[Block]:
         if sub is not None:
             lines.append(f"• {code(sub.example)}: {sub.description}.")
     return [
-        _section("\n".join(lines)),
-        _context(
+        section("\n".join(lines)),
+        context(
             f"{code(f'{COMMAND} help')} lists every command. Answers are shown only "
             "to you unless you add `public`."
         ),
     ]
-
-
-# Small builders. TODO(views): use bot/views/common.py's builders once it lands.
-
-
-def _divider() -> Block:
-    return {"type": "divider"}
-
-
-def _section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, 3000)}}
-
-
-def _context(*texts: str) -> Block:
-    elements = [{"type": "mrkdwn", "text": truncate(t, 2000)} for t in texts[:10]]
-    return {"type": "context", "elements": elements}
-
-
-def _plain(text: str) -> Block:
-    return {"type": "plain_text", "text": truncate(text, 150), "emoji": True}

@@ -7,14 +7,13 @@ Everything that comes from Browserbase (ids, metadata, regions, log lines) goes 
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.logsummary import LineKind, LogSummary
+from bot.logsummary import LogSummary
 from bot.models import (
     COMPLETED,
     ERROR,
@@ -34,13 +33,18 @@ from bot.views.common import (
     actions,
     button,
     context,
+    date_or_na,
     divider,
     envelope,
     field,
     fields,
     header,
     link_button,
+    log_icon,
+    plural,
     section,
+    short_id,
+    value_text,
 )
 from bot.views.describe import (
     end_reason,
@@ -61,17 +65,10 @@ from bot.views.text import (
     slack_date,
 )
 
-SHORT_ID_CHARS = 8
 # Session blocks, the summary, the "more" line and the share button stay under 50.
 MAX_PAGE_SIZE = 40
 _LINE_PAIRS = 3
 _PAIR_CHARS = 80
-_KIND_ICONS: dict[LineKind, str] = {
-    "navigation": ":compass:",
-    "request": ":globe_with_meridians:",
-    "console": ":speech_balloon:",
-    "exception": ":boom:",
-}
 _OLDEST = datetime.min.replace(tzinfo=UTC)
 _FINISHED = (
     " Work that is done should call `browser.close()`, or the session waits out "
@@ -85,10 +82,6 @@ _TIMEOUT_ADVICE = {
     "unknown": "Work that needs longer can set `timeout` when creating the session "
     "(at most 6 h)." + _FINISHED,
 }
-
-
-def short_id(session_id: str) -> str:
-    return session_id[:SHORT_ID_CHARS]
 
 
 def session_line(session: Session, *, now: datetime) -> str:
@@ -111,7 +104,7 @@ def metadata_pairs(metadata: Mapping[str, Any], *, limit: int) -> str:
     """``key=value`` code spans for the first ``limit`` pairs, and how many are left."""
     items = list(metadata.items())
     shown = " ".join(
-        code(f"{key}={_value_text(value)}", _PAIR_CHARS) for key, value in items[:limit]
+        code(f"{key}={value_text(value)}", _PAIR_CHARS) for key, value in items[:limit]
     )
     rest = len(items) - limit
     return f"{shown} +{rest} more" if rest > 0 else shown
@@ -266,13 +259,13 @@ def summary_text(summary: LogSummary | None) -> str:
             "no failed navigations or requests, console errors or exceptions."
         )
     title = (
-        f"*What failed*: {_plural(summary.failures, 'failure')} in "
+        f"*What failed*: {plural(summary.failures, 'failure')} in "
         f"{summary.total_logs} log entries; the latest:"
     )
     lines = [title]
     for line in summary.lines:
         when = f"{slack_date(line.at, '{time_secs}')} " if line.at else ""
-        lines.append(f"{_KIND_ICONS.get(line.kind, '•')} {when}{code(line.text, 320)}")
+        lines.append(f"{log_icon(line.kind)} {when}{code(line.text, 320)}")
     return "\n".join(lines)
 
 
@@ -312,17 +305,17 @@ def _timeline(
 ) -> list[str]:
     seconds, source = timeout_in_force(session, default_timeout)
     ended = (
-        _date(session.ended_at)
+        date_or_na(session.ended_at)
         if session.ended_at
         else ("not yet" if session.is_live else "n/a")
     )
-    expires = _date(session.expires_at)
+    expires = date_or_na(session.expires_at)
     if session.is_live and session.expires_at is not None:
         expires += f" ({relative_time(session.expires_at, now)})"
     duration = human_duration(session.duration_seconds(now))
     return [
-        field("Created", _date(session.created_at)),
-        field("Started", _date(session.started_at)),
+        field("Created", date_or_na(session.created_at)),
+        field("Started", date_or_na(session.started_at)),
         field("Ended", ended),
         field("Expires", expires),
         field("Duration", f"{duration} so far" if session.is_live else duration),
@@ -351,7 +344,7 @@ def _metadata_text(metadata: Mapping[str, Any]) -> str:
     size = len(lines[0])
     items = list(metadata.items())
     for index, (key, value) in enumerate(items):
-        line = f"{code(key, 100)}: {code(_value_text(value), 500)}"
+        line = f"{code(key, 100)}: {code(value_text(value), 500)}"
         # Leave room for the "more" line rather than let the section be cut mid-pair.
         if size + len(line) + 1 > MAX_SECTION_TEXT - 40:
             lines.append(f"_and {len(items) - index} more_")
@@ -367,7 +360,7 @@ def _replay_text(session: Session, replays: Replays | None) -> str:
         return f":film_projector: {link(inspector, 'Replay, network and console')}"
     if replays.page_count == 0:
         return ":film_projector: No replay recorded for this session."
-    pages = _plural(replays.page_count, "page")
+    pages = plural(replays.page_count, "page")
     return f":film_projector: {link(inspector, f'Watch the replay ({pages})')}"
 
 
@@ -408,22 +401,4 @@ def _counts(sessions: Sequence[Session], *, icons: bool = True) -> str:
 
 
 def _sessions(count: int) -> str:
-    return _plural(count, "session")
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
-def _date(when: datetime | None) -> str:
-    return slack_date(when) if when is not None else "n/a"
-
-
-def _value_text(value: object) -> str:
-    """Metadata values may be nested objects; show them as compact JSON."""
-    if isinstance(value, str):
-        return value
-    try:
-        return json.dumps(value, separators=(",", ":"), default=str)
-    except ValueError:
-        return str(value)
+    return plural(count, "session")

@@ -17,8 +17,8 @@ from bot.views.common import (
     header,
     link_button,
     section,
+    short_id,
 )
-from bot.views.sessions import short_id
 from bot.views.text import clip, code, human_bytes, human_duration, link
 
 # Running at this share of the concurrency limit, new sessions may soon get a 429.
