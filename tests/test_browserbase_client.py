@@ -1,7 +1,5 @@
 """The Browserbase API client, against a scripted API behind httpx.MockTransport."""
 
-# The house writes the expected value first in asserts, which SIM300 calls Yoda style.
-
 from __future__ import annotations
 
 import json
