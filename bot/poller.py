@@ -55,6 +55,8 @@ class Health:
 class PollResult:
     ok: bool
     error: str | None = None
+    # The failure's kind (NotFound, Unavailable...), a metrics label.
+    error_kind: str | None = None
     new_alerts: int = 0
     warnings: int = 0
     follow_ups: int = 0
@@ -103,7 +105,7 @@ class Poller:
         try:
             result = await self._poll(now, dry_run=dry_run)
         except BrowserbaseError as exc:
-            result = PollResult(ok=False, error=str(exc))
+            result = PollResult(ok=False, error=str(exc), error_kind=type(exc).__name__)
             self._record_failure(now, exc)
         else:
             self._record_success(now, result)

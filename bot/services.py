@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+import httpx
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -98,6 +99,15 @@ def build_services(
 
     def count_poll(result: PollResult) -> None:
         metrics.record_poll(ok=result.ok, at=clock().timestamp())
+        if result.error_kind is not None:
+            metrics.poll_errors.labels(kind=result.error_kind).inc()
+
+    async def count_call(response: httpx.Response) -> None:
+        metrics.browserbase_calls.labels(
+            method=response.request.method, status=str(response.status_code)
+        ).inc()
+
+    browserbase.http.event_hooks["response"].append(count_call)
 
     poller = Poller(
         client=browserbase,

@@ -12,6 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.services import build_slack_client
+from bot.settings import Settings
 from tests.conftest import Emulator, StartBot
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_ids import ALERTS, APP_TOKEN
@@ -122,6 +124,9 @@ async def test_healthz_and_metrics_report_the_poller(
     assert 0 == body["deliveries"]["pending"]
     assert 'bbslack_polls_total{result="ok"}' in metrics.text
     assert "bbslack_deliveries_pending" in metrics.text
+    assert 'bbslack_browserbase_requests_total{method="GET",status="200"}' in (
+        metrics.text
+    )
 
 
 async def test_sigterm_stops_the_bot_cleanly_within_5_seconds(
@@ -202,3 +207,55 @@ async def test_check_passes_against_the_stand_ins_and_fails_with_the_fix(
     assert "✗ slack: auth.test failed (invalid_auth)" in bad.stdout
     assert "✗ browserbase: project proj_nope not found" in bad.stdout
     assert "BROWSERBASE_PROJECT_ID" in bad.stdout
+
+
+async def test_poll_once_dry_run_prints_and_a_real_run_posts(
+    emulator: Emulator, slack: FakeSlack, tmp_path: Path
+) -> None:
+    """`poll --once --dry-run` shows what it would post and records nothing."""
+    failed = await emulator.session(status="ERROR", endedAgo=30)
+    env = bot_env(
+        slack_api_url=slack.api_url,
+        browserbase_url=emulator.url,
+        project_id=emulator.project_id,
+        api_key=emulator.api_key,
+        db_path=tmp_path / "once.db",
+        extra={
+            "BBSLACK_ALERT_CHANNEL": ALERTS,
+            "BBSLACK_ALERT_BACKFILL_MINUTES": "10",
+        },
+    )
+
+    dry = await asyncio.to_thread(run_cli, "poll", "--once", "--dry-run", env=env)
+    real = await asyncio.to_thread(run_cli, "poll", "--once", env=env)
+
+    assert 0 == dry.returncode, dry.stderr
+    assert f"alert    {ALERTS}" in dry.stdout
+    assert failed["id"][:8] in dry.stdout
+    assert 0 == real.returncode, real.stderr
+    [message] = slack.messages(ALERTS)
+    assert failed["id"][:8] in message["text"]
+
+
+async def test_slack_client_waits_out_429_and_retries_5xx(slack: FakeSlack) -> None:
+    """The Web API client at SLACK_API_URL retries rate limits and server errors."""
+    settings = Settings.from_env(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-test-token",
+            "SLACK_SIGNING_SECRET": "x",
+            "BROWSERBASE_API_KEY": "k",
+            "BROWSERBASE_PROJECT_ID": "p",
+            "SLACK_API_URL": slack.api_url,
+        }
+    )
+    client = build_slack_client(settings)
+    slack.fail("chat.postMessage", status=429, retry_after=1, times=1)
+    slack.fail("chat.update", status=503, retry_after=0, times=1)
+
+    posted = await client.chat_postMessage(channel=ALERTS, text="hello")
+    updated = await client.chat_update(channel=ALERTS, ts=posted["ts"], text="edited")
+
+    assert posted["ok"] and updated["ok"]
+    assert 2 == len(slack.calls_to("chat.postMessage"))
+    assert 2 == len(slack.calls_to("chat.update"))
+    assert "edited" == slack.messages(ALERTS)[0]["text"]

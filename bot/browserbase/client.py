@@ -61,6 +61,11 @@ class BrowserbaseClient:
     def project_id(self) -> str:
         return self._project_id
 
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """The shared HTTP client (for event hooks such as metrics)."""
+        return self._http
+
     # -- sessions ---------------------------------------------------------------
 
     async def list_sessions(
