@@ -33,7 +33,9 @@ from storage import sessions as seen
 
 logger = logging.getLogger(__name__)
 
-MARGIN = timedelta(minutes=5)
+# Sessions may show up in the list a while after their endedAt (and stand-ins for
+# Browserbase may backdate them); looking back this far costs reads, never writes.
+MARGIN = timedelta(minutes=30)
 LOG_FETCH_TIMEOUT = 3.0
 SUMMARIES_PER_POLL = 10
 FOLLOW_UPS_PER_POLL = 20
