@@ -157,25 +157,11 @@ def _plan_singles(
         existing = route.session_roots.get((channel, session.id))
         if existing is None and key is not None:
             existing = route.thread_roots.get((channel, key))
-        if existing is not None:
+        earlier = roots_here.get(key) if existing is None and key else None
+        if existing is not None or earlier is not None:
+            reply = render(session, reply=True)
             plan.add(
-                Planned(
-                    "thread",
-                    channel,
-                    render(session, reply=True),
-                    session,
-                    parent_id=existing,
-                )
-            )
-        elif key is not None and key in roots_here:
-            plan.add(
-                Planned(
-                    "thread",
-                    channel,
-                    render(session, reply=True),
-                    session,
-                    parent_index=roots_here[key],
-                )
+                Planned("thread", channel, reply, session, earlier, parent_id=existing)
             )
         else:
             index = plan.add(

@@ -82,25 +82,33 @@ async def slack() -> AsyncIterator[FakeSlack]:
 
 
 StartBot = Callable[..., Awaitable[BotProcess]]
+MakeEnv = Callable[..., dict[str, str]]
 
 
 @pytest.fixture
-async def start_bot(
-    emulator: Emulator, slack: FakeSlack, tmp_path: Path
-) -> AsyncIterator[StartBot]:
-    """Start real `bbslack run` processes against the stand-ins; stops them after."""
-    started: list[BotProcess] = []
+def make_env(emulator: Emulator, slack: FakeSlack, tmp_path: Path) -> MakeEnv:
+    """The contract's environment for a bot between the stand-ins, plus ``extra``."""
 
-    async def start(**extra: str) -> BotProcess:
-        env = bot_env(
+    def make(db: str = "bbslack.db", **extra: str) -> dict[str, str]:
+        return bot_env(
             slack_api_url=slack.api_url,
             browserbase_url=emulator.url,
             project_id=emulator.project_id,
             api_key=emulator.api_key,
-            db_path=tmp_path / "bbslack.db",
+            db_path=tmp_path / db,
             extra=extra,
         )
-        bot = BotProcess(env)
+
+    return make
+
+
+@pytest.fixture
+async def start_bot(make_env: MakeEnv) -> AsyncIterator[StartBot]:
+    """Start real `bbslack run` processes against the stand-ins; stops them after."""
+    started: list[BotProcess] = []
+
+    async def start(**extra: str) -> BotProcess:
+        bot = BotProcess(make_env(**extra))
         started.append(bot)
         return await bot.start()
 

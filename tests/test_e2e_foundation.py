@@ -14,10 +14,10 @@ import pytest
 
 from bot.services import build_slack_client
 from bot.settings import Settings
-from tests.conftest import Emulator, StartBot
+from tests.conftest import Emulator, MakeEnv, StartBot
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_ids import ALERTS, APP_TOKEN
-from tests.harness import BotProcess, bot_env
+from tests.harness import BotProcess
 
 pytestmark = pytest.mark.e2e
 
@@ -144,16 +144,11 @@ async def test_sigterm_stops_the_bot_cleanly_within_5_seconds(
 
 
 async def test_socket_mode_answers_a_slash_command(
-    emulator: Emulator, slack: FakeSlack, tmp_path: Path
+    slack: FakeSlack, make_env: MakeEnv
 ) -> None:
     """With SLACK_APP_TOKEN the bot connects over Socket Mode and answers there."""
-    env = bot_env(
-        slack_api_url=slack.api_url,
-        browserbase_url=emulator.url,
-        project_id=emulator.project_id,
-        api_key=emulator.api_key,
-        db_path=tmp_path / "socket.db",
-        extra={"SLACK_APP_TOKEN": APP_TOKEN, "SLACK_SIGNING_SECRET": ""},
+    env = make_env(
+        "socket.db", SLACK_APP_TOKEN=APP_TOKEN, SLACK_SIGNING_SECRET=""
     )
     bot = await BotProcess(env).start()
     try:
@@ -181,17 +176,10 @@ async def test_socket_mode_answers_a_slash_command(
 
 
 async def test_check_passes_against_the_stand_ins_and_fails_with_the_fix(
-    emulator: Emulator, slack: FakeSlack, tmp_path: Path
+    make_env: MakeEnv,
 ) -> None:
     """`bbslack check` prints ✓ lines and exits 0; a wrong project id gets ✗ and 1."""
-    env = bot_env(
-        slack_api_url=slack.api_url,
-        browserbase_url=emulator.url,
-        project_id=emulator.project_id,
-        api_key=emulator.api_key,
-        db_path=tmp_path / "check.db",
-        extra={"BBSLACK_ALERT_CHANNEL": ALERTS},
-    )
+    env = make_env("check.db", BBSLACK_ALERT_CHANNEL=ALERTS)
     good = await asyncio.to_thread(run_cli, "check", env=env)
     bad = await asyncio.to_thread(
         run_cli,
@@ -210,20 +198,13 @@ async def test_check_passes_against_the_stand_ins_and_fails_with_the_fix(
 
 
 async def test_poll_once_dry_run_prints_and_a_real_run_posts(
-    emulator: Emulator, slack: FakeSlack, tmp_path: Path
+    emulator: Emulator, slack: FakeSlack, make_env: MakeEnv
 ) -> None:
     """`poll --once --dry-run` shows what it would post and records nothing."""
     failed = await emulator.session(status="ERROR", endedAgo=30)
-    env = bot_env(
-        slack_api_url=slack.api_url,
-        browserbase_url=emulator.url,
-        project_id=emulator.project_id,
-        api_key=emulator.api_key,
-        db_path=tmp_path / "once.db",
-        extra={
-            "BBSLACK_ALERT_CHANNEL": ALERTS,
-            "BBSLACK_ALERT_BACKFILL_MINUTES": "10",
-        },
+    env = make_env(
+        "once.db",
+        BBSLACK_ALERT_CHANNEL=ALERTS, BBSLACK_ALERT_BACKFILL_MINUTES="10",
     )
 
     dry = await asyncio.to_thread(run_cli, "poll", "--once", "--dry-run", env=env)
