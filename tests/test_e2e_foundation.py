@@ -147,9 +147,7 @@ async def test_socket_mode_answers_a_slash_command(
     slack: FakeSlack, make_env: MakeEnv
 ) -> None:
     """With SLACK_APP_TOKEN the bot connects over Socket Mode and answers there."""
-    env = make_env(
-        "socket.db", SLACK_APP_TOKEN=APP_TOKEN, SLACK_SIGNING_SECRET=""
-    )
+    env = make_env("socket.db", SLACK_APP_TOKEN=APP_TOKEN, SLACK_SIGNING_SECRET="")
     bot = await BotProcess(env).start()
     try:
         await slack.socket_connected()
@@ -204,7 +202,8 @@ async def test_poll_once_dry_run_prints_and_a_real_run_posts(
     failed = await emulator.session(status="ERROR", endedAgo=30)
     env = make_env(
         "once.db",
-        BBSLACK_ALERT_CHANNEL=ALERTS, BBSLACK_ALERT_BACKFILL_MINUTES="10",
+        BBSLACK_ALERT_CHANNEL=ALERTS,
+        BBSLACK_ALERT_BACKFILL_MINUTES="10",
     )
 
     dry = await asyncio.to_thread(run_cli, "poll", "--once", "--dry-run", env=env)
