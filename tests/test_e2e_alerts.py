@@ -7,7 +7,9 @@ import json
 import httpx
 import pytest
 
+from bot.views.actions import DETAILS, MUTE
 from tests.conftest import Emulator, StartBot
+from tests.fakes.signing import block_actions_payload, click
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_ids import ALERTS, GENERAL
 from tests.harness import eventually
@@ -227,3 +229,36 @@ async def test_sigkill_mid_delivery_loses_nothing(
     for session in created:
         assert 1 <= sum(session["id"][:8] in text for text in posted)
     assert len(posted) <= len(created) + 1
+
+
+async def test_alert_buttons_mute_the_channel_and_show_details(
+    emulator: Emulator, slack: FakeSlack, start_bot: StartBot, sender_for
+) -> None:
+    """The alert's "Mute 1 hour" mutes its channel; "Details" shows the session."""
+    bot = await start_bot(BBSLACK_ALERT_CHANNEL=ALERTS)
+    sender = sender_for(bot)
+    await polls(bot, 1)
+    first = await emulator.session(status="ERROR", logs="failures")
+    await slack.wait_for("chat.postMessage")
+    [alert] = slack.messages(ALERTS)
+
+    details_url = slack.response_url()
+    await sender.action(
+        block_actions_payload(
+            click(alert, DETAILS), message=alert, response_url=details_url
+        )
+    )
+    [details] = await slack.wait_for_response(details_url)
+    mute_url = slack.response_url()
+    await sender.action(
+        block_actions_payload(click(alert, MUTE), message=alert, response_url=mute_url)
+    )
+    [muted] = await slack.wait_for_response(mute_url)
+    await emulator.session(status="ERROR")
+    await polls(bot, 3)
+
+    assert "ephemeral" == details.response_type
+    assert first["id"] in json.dumps(details.blocks)
+    assert "in_channel" == muted.response_type
+    assert "muted" in (muted.text or "").lower()
+    assert 1 == len(slack.messages(ALERTS))

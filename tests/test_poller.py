@@ -195,3 +195,22 @@ async def test_browserbase_outage_is_reported_and_polls_catch_up(rig: Rig) -> No
     assert recovered.ok
     assert 1 == recovered.new_alerts
     assert rig.poller.health.outage_since is None
+
+
+async def test_an_expired_mute_is_lifted_with_one_summary(rig: Rig) -> None:
+    """When a mute runs out, what it held back becomes one summary message."""
+    now = datetime.now(UTC).timestamp()
+    subscriptions.mute(rig.db, CHANNEL, until=now + 3600, user_id="U1", now=now)
+    await rig.poller.poll()
+    for _ in range(3):
+        await rig.control("/sessions", {"status": "ERROR"})
+    await rig.poller.poll()
+    subscriptions.mute(rig.db, CHANNEL, until=now - 1, user_id="U1", now=now)
+
+    await rig.poller.poll()
+
+    [summary] = rig.pending()
+    assert "summary" == summary.kind
+    assert "3" in summary.message["text"]
+    assert subscriptions.get_mute(rig.db, CHANNEL) is None
+    assert [] == outbox.muted_since(rig.db, CHANNEL)
