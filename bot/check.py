@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -20,6 +21,8 @@ from storage.db import open_database
 REQUIRED_SCOPES = ("commands", "chat:write", "chat:write.public")
 GROUP_SCOPE = "usergroups:read"
 SLACK_APPS = "https://api.slack.com/apps"
+# A probe message is scheduled this far ahead and deleted straight away.
+PROBE_DELAY_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -180,24 +183,31 @@ async def _channel_check(settings: Settings, slack: AsyncWebClient) -> Check:
             note=True,
         )
     try:
-        response = await slack.conversations_info(channel=channel)
+        await _probe_channel(slack, channel)
     except SlackApiError as exc:
         error = exc.response.get("error")
-        if error == "missing_scope":
-            return Check(
-                "alert channel",
-                True,
-                f"{channel}: cannot be verified without channels:read; skipped",
-                note=True,
-            )
         return Check(
             "alert channel",
             False,
             f"{channel} is not reachable ({error}): check BBSLACK_ALERT_CHANNEL, and "
             "for a private channel invite the bot with /invite @bbslack",
         )
-    info = response.get("channel") or {}
-    name = info.get("name", channel) if isinstance(info, dict) else channel
-    if isinstance(info, dict) and info.get("is_archived"):
-        return Check("alert channel", False, f"#{name} is archived: pick another")
-    return Check("alert channel", True, f"#{name} ({channel})")
+    return Check("alert channel", True, f"{channel} accepts the bot's messages")
+
+
+async def _probe_channel(slack: AsyncWebClient, channel: str) -> None:
+    """Prove the bot may post in ``channel`` without posting anything.
+
+    Scheduling a message runs Slack's own checks (channel exists, not archived, the
+    bot may write there) with only chat:write; the message is deleted before it
+    would appear.
+    """
+    response = await slack.chat_scheduleMessage(
+        channel=channel,
+        post_at=int(time.time()) + PROBE_DELAY_SECONDS,
+        text="bbslack check (deleted at once; never posted)",
+    )
+    await slack.chat_deleteScheduledMessage(
+        channel=str(response.get("channel") or channel),
+        scheduled_message_id=str(response.get("scheduled_message_id")),
+    )

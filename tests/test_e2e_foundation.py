@@ -174,7 +174,7 @@ async def test_socket_mode_answers_a_slash_command(
 
 
 async def test_check_passes_against_the_stand_ins_and_fails_with_the_fix(
-    make_env: MakeEnv,
+    slack: FakeSlack, make_env: MakeEnv
 ) -> None:
     """`bbslack check` prints ✓ lines and exits 0; a wrong project id gets ✗ and 1."""
     env = make_env("check.db", BBSLACK_ALERT_CHANNEL=ALERTS)
@@ -184,15 +184,26 @@ async def test_check_passes_against_the_stand_ins_and_fails_with_the_fix(
         "check",
         env={**env, "BROWSERBASE_PROJECT_ID": "proj_nope", "SLACK_BOT_TOKEN": "xoxb-x"},
     )
+    archived = await asyncio.to_thread(
+        run_cli, "check", env={**env, "BBSLACK_ALERT_CHANNEL": "C0GONE"}
+    )
 
     assert 0 == good.returncode, good.stdout
     assert "✓ slack:" in good.stdout
     assert "✓ browserbase:" in good.stdout
     assert "✓ database:" in good.stdout
+    assert f"✓ alert channel: {ALERTS}" in good.stdout
+    # The reachability probe leaves nothing behind in the channel.
+    assert {} == slack.workspace.scheduled
+    assert [] == slack.messages(ALERTS)
     assert 1 == bad.returncode
     assert "✗ slack: auth.test failed (invalid_auth)" in bad.stdout
     assert "✗ browserbase: project proj_nope not found" in bad.stdout
     assert "BROWSERBASE_PROJECT_ID" in bad.stdout
+    assert 1 == archived.returncode
+    assert "✗ alert channel: C0GONE is not reachable (channel_not_found)" in (
+        archived.stdout
+    )
 
 
 async def test_poll_once_dry_run_prints_and_a_real_run_posts(

@@ -7,6 +7,7 @@ returns the body Slack would answer, or raises ``ApiError`` with Slack's error c
 from __future__ import annotations
 
 import copy
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -111,6 +112,39 @@ def chat_post_ephemeral(
     return {"ok": True, "message_ts": message["ts"]}
 
 
+def chat_schedule_message(
+    ws: SlackWorkspace, args: dict[str, Any], base: str
+) -> dict[str, Any]:
+    require_scope(ws, "chat:write")
+    channel = _writable_channel(ws, args.get("channel"))
+    try:
+        post_at = int(args.get("post_at") or 0)
+    except (TypeError, ValueError):
+        raise ApiError("invalid_time") from None
+    if post_at <= int(time.time()):
+        raise ApiError("time_in_past")
+    _content(args, seed=str(post_at), required=True)
+    scheduled_id = f"Q{len(ws.scheduled) + 1:08d}"
+    ws.scheduled[scheduled_id] = channel.id
+    return {
+        "ok": True,
+        "channel": channel.id,
+        "scheduled_message_id": scheduled_id,
+        "post_at": post_at,
+    }
+
+
+def chat_delete_scheduled_message(
+    ws: SlackWorkspace, args: dict[str, Any], base: str
+) -> dict[str, Any]:
+    require_scope(ws, "chat:write")
+    scheduled_id = str(args.get("scheduled_message_id") or "")
+    if ws.scheduled.get(scheduled_id) != args.get("channel"):
+        raise ApiError("invalid_scheduled_message_id")
+    del ws.scheduled[scheduled_id]
+    return {"ok": True}
+
+
 def views_publish(
     ws: SlackWorkspace, args: dict[str, Any], base: str
 ) -> dict[str, Any]:
@@ -208,6 +242,8 @@ METHODS: dict[str, Method] = {
     "chat.postMessage": chat_post_message,
     "chat.update": chat_update,
     "chat.postEphemeral": chat_post_ephemeral,
+    "chat.scheduleMessage": chat_schedule_message,
+    "chat.deleteScheduledMessage": chat_delete_scheduled_message,
     "views.publish": views_publish,
     "views.open": views_open,
     "usergroups.users.list": usergroups_users_list,

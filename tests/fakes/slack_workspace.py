@@ -101,6 +101,8 @@ class SlackWorkspace:
         self.opened_views: list[dict[str, Any]] = []
         self.files: dict[str, UploadedFile] = {}
         self.socket_tickets: set[str] = set()
+        # Scheduled messages not yet deleted: scheduled_message_id → channel.
+        self.scheduled: dict[str, str] = {}
         # Per channel, every message in post order, thread replies included.
         self._messages: dict[str, list[dict[str, Any]]] = {}
 
