@@ -195,6 +195,8 @@ class Poller:
             self._end_mutes(now)
             self._advance(watermark, newest)
             seen.forget_older_than(self._db, (now - FORGET_AFTER).timestamp())
+            seen.forget_threads(self._db, (now - FORGET_AFTER).timestamp())
+            outbox.prune(self._db, (now - FORGET_AFTER).timestamp())
         self._on_recorded()
         return result
 

@@ -98,15 +98,22 @@ def get(db: Database, item_id: int) -> Item | None:
 
 
 def due(db: Database, now: float, *, limit: int = 50) -> list[Item]:
-    """Pending rows whose time has come and whose thread parent (if any) is posted."""
+    """The oldest due row of each channel, oldest channel first.
+
+    A row is due when its time has come and the message it threads under or edits
+    (if any) has been posted. One row per channel: a storm in one channel, paced at
+    Slack's one message a second, must not hold up the others.
+    """
     rows = db.execute(
-        f"SELECT {_COLUMNS} FROM outbox AS o WHERE status = 'pending' "
-        "AND next_attempt_at <= ? "
-        "AND (parent_id IS NULL OR (SELECT ts FROM outbox WHERE id = o.parent_id) "
-        "     IS NOT NULL) "
-        "AND (target_id IS NULL OR (SELECT ts FROM outbox WHERE id = o.target_id) "
-        "     IS NOT NULL) "
-        "ORDER BY id LIMIT ?",
+        f"SELECT {_COLUMNS} FROM outbox WHERE id IN ("
+        "  SELECT MIN(id) FROM outbox AS o WHERE status = 'pending' "
+        "  AND next_attempt_at <= ? "
+        "  AND (parent_id IS NULL OR (SELECT ts FROM outbox WHERE id = o.parent_id) "
+        "       IS NOT NULL) "
+        "  AND (target_id IS NULL OR (SELECT ts FROM outbox WHERE id = o.target_id) "
+        "       IS NOT NULL) "
+        "  GROUP BY channel"
+        ") ORDER BY id LIMIT ?",
         [now, limit],
     ).fetchall()
     return [_item(row) for row in rows]
@@ -264,3 +271,19 @@ def roots_for_sessions(
         ).fetchall()
         found.update({(channel, sid): root for channel, sid, root in rows})
     return found
+
+
+def prune(db: Database, before: float) -> int:
+    """Forget finished rows older than ``before``, keeping open keep-alive warnings.
+
+    Threads and edits refer to rows by id; rows that old are no longer threaded under
+    or edited (thread windows and warnings are far shorter).
+    """
+    return db.execute(
+        "DELETE FROM outbox WHERE created_at < ? "
+        "AND status IN ('sent', 'failed', 'summarized') "
+        "AND NOT (kind = 'warning' AND session_id IN "
+        "         (SELECT session_id FROM warnings WHERE closed_at IS NULL)) "
+        "AND id NOT IN (SELECT root_id FROM threads)",
+        [before],
+    ).rowcount

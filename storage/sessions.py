@@ -102,3 +102,8 @@ def set_thread_root(
         "expires_at = excluded.expires_at",
         [channel, key, root_id, expires_at],
     )
+
+
+def forget_threads(db: Database, before: float) -> int:
+    """Drop recurring-failure threads that closed before ``before``."""
+    return db.execute("DELETE FROM threads WHERE expires_at < ?", [before]).rowcount
