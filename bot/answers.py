@@ -11,8 +11,11 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
+
 from bot import __version__, commands
 from bot.browserbase.failures import timed_out
+from bot.check import probe_channel
 from bot.errors import BrowserbaseError, NotFound
 from bot.logsummary import LogSummary, summarize
 from bot.models import RUNNING, Project, Replays, Session
@@ -20,7 +23,8 @@ from bot.poller import end_mute
 from bot.routing import ALL
 from bot.services import Services
 from bot.views import admin, help, keepalive, sessions, usage
-from bot.views.common import error_view
+from bot.views.common import context, error_view
+from bot.views.text import escape
 from storage import audit, outbox, subscriptions
 from storage import sessions as seen
 
@@ -204,12 +208,13 @@ async def _alerts(
             created |= subscriptions.subscribe(
                 db, channel_id, kind, command.metadata, user_id=user_id, now=stamp
             )
-        return admin.subscribed_view(
+        message = admin.subscribed_view(
             channel_id=channel_id,
             kinds=", ".join(kinds),
             metadata=command.metadata,
             created=created,
         )
+        return await _with_reachability(services, channel_id, message)
     if command.action == "unsubscribe":
         removed = subscriptions.unsubscribe(db, channel_id)
         return admin.unsubscribed_view(channel_id=channel_id, removed=removed)
@@ -223,6 +228,23 @@ async def _alerts(
         unmute_channel(services, channel_id)
         return admin.unmuted_view(by=user_id)
     return admin.alerts_state_view(channel_state(services, channel_id), now=now)
+
+
+async def _with_reachability(
+    services: Services, channel_id: str, message: Message
+) -> Message:
+    """Warn at once when alerts could not be posted in this channel."""
+    try:
+        await probe_channel(services.slack, channel_id)
+    except SlackApiError as exc:
+        error = escape(str(exc.response.get("error") or "unknown error"))
+        warning = (
+            f":warning: I cannot post in this channel yet ({error}): alerts would "
+            "fail. For a private channel, invite me with `/invite @bbslack`."
+        )
+        blocks = [*message["blocks"], context(warning)]
+        return {**message, "blocks": blocks}
+    return message
 
 
 def mute_channel(

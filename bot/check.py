@@ -183,7 +183,7 @@ async def _channel_check(settings: Settings, slack: AsyncWebClient) -> Check:
             note=True,
         )
     try:
-        await _probe_channel(slack, channel)
+        await probe_channel(slack, channel)
     except SlackApiError as exc:
         error = exc.response.get("error")
         return Check(
@@ -195,7 +195,7 @@ async def _channel_check(settings: Settings, slack: AsyncWebClient) -> Check:
     return Check("alert channel", True, f"{channel} accepts the bot's messages")
 
 
-async def _probe_channel(slack: AsyncWebClient, channel: str) -> None:
+async def probe_channel(slack: AsyncWebClient, channel: str) -> None:
     """Prove the bot may post in ``channel`` without posting anything.
 
     Scheduling a message runs Slack's own checks (channel exists, not archived, the

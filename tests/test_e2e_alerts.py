@@ -262,3 +262,20 @@ async def test_alert_buttons_mute_the_channel_and_show_details(
     assert "in_channel" == muted.response_type
     assert "muted" in (muted.text or "").lower()
     assert 1 == len(slack.messages(ALERTS))
+
+
+async def test_subscribing_where_the_bot_cannot_post_warns_at_once(
+    slack: FakeSlack, start_bot: StartBot, sender_for
+) -> None:
+    """A private channel the bot is not in: the subscription says to invite it."""
+    slack.add_channel("G0SECRET", "secret", is_private=True, is_member=False)
+    bot = await start_bot()
+    sender = sender_for(bot)
+
+    await sender.command("alerts subscribe", channel_id="G0SECRET")
+    [private] = await slack.wait_for_response(sender.last_response_url)
+    await sender.command("alerts subscribe", channel_id=GENERAL)
+    [public] = await slack.wait_for_response(sender.last_response_url)
+
+    assert "/invite @bbslack" in json.dumps(private.blocks)
+    assert "/invite @bbslack" not in json.dumps(public.blocks)

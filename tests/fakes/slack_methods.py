@@ -267,6 +267,9 @@ def _writable_channel(ws: SlackWorkspace, ref: Any) -> Channel:
     channel = ws.channel(ref)
     if channel.is_archived:
         raise ApiError("is_archived")
+    # A private channel the bot was not invited to does not exist, as far as it knows.
+    if channel.is_private and not channel.is_member:
+        raise ApiError("channel_not_found")
     # Without chat:write.public an app posts only where it has been invited.
     if not channel.is_member and "chat:write.public" not in ws.scopes:
         raise ApiError("not_in_channel")
