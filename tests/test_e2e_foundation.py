@@ -165,10 +165,14 @@ async def test_socket_mode_answers_a_slash_command(
             },
         )
         [answer] = await slack.wait_for_response(url)
+        async with httpx.AsyncClient() as http:
+            health = await http.get(f"{bot.url}/healthz")
     finally:
         await bot.stop()
 
     assert "socket" == bot.mode
+    # /healthz answers in Socket Mode too (the Docker health check relies on it).
+    assert "socket" == health.json()["mode"]
     assert "envelope_id" in ack
     assert "/browserbase sessions" in json.dumps(answer.blocks)
 
