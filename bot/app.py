@@ -28,16 +28,29 @@ logger = logging.getLogger(__name__)
 SHUTDOWN_GRACE_SECONDS = 3.0
 
 
+class _TokenNotice(logging.Filter):
+    """Drop Bolt's notice that SLACK_BOT_TOKEN (which it reads by itself) is unused.
+
+    We hand Bolt a configured client on purpose; the notice would greet every start.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
 def build_bolt_app(services: Services) -> AsyncApp:
     """A fresh Bolt app with every listener registered (tests build many)."""
     settings = services.settings
+    bolt_logger = logging.getLogger("slack_bolt.App")
+    if not any(isinstance(f, _TokenNotice) for f in bolt_logger.filters):
+        bolt_logger.addFilter(_TokenNotice())
     bolt = AsyncApp(
         client=services.slack,
         # Socket Mode requests arrive over an authenticated WebSocket, unsigned.
         signing_secret=settings.slack_signing_secret or "",
         request_verification_enabled=not settings.socket_mode,
         process_before_response=False,
-        logger=logging.getLogger("slack_bolt"),
+        logger=bolt_logger,
     )
     handlers.commands.register(bolt, services)
     handlers.actions.register(bolt, services)
