@@ -202,7 +202,10 @@ async def _alerts(
     db, now = services.db, services.clock()
     stamp = now.timestamp()
     if command.action == "subscribe":
-        kinds = sorted(command.kinds) or [ALL]
+        wanted = command.kinds
+        kinds = (
+            [ALL] if not wanted or wanted == commands.ALERT_KINDS else sorted(wanted)
+        )
         created = False
         for kind in kinds:
             created |= subscriptions.subscribe(

@@ -21,7 +21,9 @@ COMMAND = "/browserbase"
 
 ALERT_ERRORS = "errors"
 ALERT_TIMEOUTS = "timeouts"
-ALERT_KINDS = frozenset({ALERT_ERRORS, ALERT_TIMEOUTS})
+ALERT_KEEPALIVE = "keepalive"
+# Keep-alive warnings are alerts too: a channel that wants "all" gets them.
+ALERT_KINDS = frozenset({ALERT_ERRORS, ALERT_TIMEOUTS, ALERT_KEEPALIVE})
 
 AUDIT_DEFAULT = 20
 AUDIT_MAX = 100
@@ -159,8 +161,8 @@ SUBCOMMANDS: Mapping[str, SubcommandHelp] = {
         f"{COMMAND} terminate {_EXAMPLE_ID}",
     ),
     "alerts": SubcommandHelp(
-        "alerts [subscribe [errors|timeouts|all] [KEY=VALUE ...] | unsubscribe "
-        "| mute [30m|2h|1d] | unmute]",
+        "alerts [subscribe [errors|timeouts|keepalive|all] [KEY=VALUE ...] "
+        "| unsubscribe | mute [30m|2h|1d] | unmute]",
         "Post alerts here when sessions end in errors or time out",
         f"{COMMAND} alerts subscribe errors team=checkout",
     ),
@@ -204,6 +206,9 @@ _KIND_WORDS = {
     "timed_out": frozenset({ALERT_TIMEOUTS}),
     "timed-out": frozenset({ALERT_TIMEOUTS}),
     "timedout": frozenset({ALERT_TIMEOUTS}),
+    "keepalive": frozenset({ALERT_KEEPALIVE}),
+    "keep-alive": frozenset({ALERT_KEEPALIVE}),
+    "warnings": frozenset({ALERT_KEEPALIVE}),
 }
 _ALERT_ACTIONS: tuple[AlertAction, ...] = (
     "list",
@@ -440,7 +445,8 @@ def _parse_subscribe(args: Sequence[str]) -> Command:
         chosen = _KIND_WORDS.get(word.lower())
         if chosen is None:
             raise _alerts_usage(
-                f"{_quote(word)} is not a kind of alert: use errors, timeouts or all."
+                f"{_quote(word)} is not a kind of alert: "
+                "use errors, timeouts, keepalive or all."
             )
         kinds |= chosen
     metadata = _pairs([arg for arg in args if _is_pair(arg)], "alerts")

@@ -164,7 +164,7 @@ def test_parse_simple_subcommands(text, expected):
         ),
         (
             "alerts subscribe error timeout",
-            Alerts(action="subscribe", kinds=ALERT_KINDS),
+            Alerts(action="subscribe", kinds=frozenset({"errors", "timeouts"})),
         ),
         (
             'alerts subscribe errors team="check out"',
@@ -226,7 +226,10 @@ def test_parse_alerts_forms(text, expected):
         ("audit ten", ["from 1 to 100"]),
         ("audit -5", ["from 1 to 100"]),
         ("audit 5 6", ["takes no other words"]),
-        ("alerts subscribe warnings", ["`warnings`", "errors, timeouts or all"]),
+        (
+            "alerts subscribe everything",
+            ["`everything`", "errors, timeouts, keepalive or all"],
+        ),
         ("alerts subscibe", ["Did you mean `alerts subscribe`", "Usage:"]),
         ("alerts frobnicate", ["not something alerts can do", "Usage:"]),
         ("alerts unsubscribe now", ["takes no other words"]),

@@ -214,3 +214,22 @@ async def test_an_expired_mute_is_lifted_with_one_summary(rig: Rig) -> None:
     assert "3" in summary.message["text"]
     assert subscriptions.get_mute(rig.db, CHANNEL) is None
     assert [] == outbox.muted_since(rig.db, CHANNEL)
+
+
+async def test_keepalive_warnings_go_to_channels_that_want_them(rig: Rig) -> None:
+    """`errors` subscribers get no warnings; `keepalive` and `all` subscribers do."""
+    now = datetime.now(UTC).timestamp()
+    for channel, kinds in (
+        ("C0ERR", "errors"),
+        ("C0KA", "keepalive"),
+        ("C0ALL", "all"),
+    ):
+        subscriptions.subscribe(rig.db, channel, kinds, {}, user_id="U1", now=now)
+    await rig.control(
+        "/sessions",
+        {"status": "RUNNING", "keepAlive": True, "startedAgo": 3600, "timeout": 21600},
+    )
+
+    await rig.poller.poll()
+
+    assert ["C0ALL", "C0KA"] == sorted(item.channel for item in rig.pending())

@@ -34,7 +34,9 @@ from bot.views.text import (
 )
 
 # The alert commands as `bot.commands` parses them.
-SUBSCRIBE_USAGE = f"{COMMAND} alerts subscribe [errors|timeouts|all] [KEY=VALUE ...]"
+SUBSCRIBE_USAGE = (
+    f"{COMMAND} alerts subscribe [errors|timeouts|keepalive|all] [KEY=VALUE ...]"
+)
 UNSUBSCRIBE_USAGE = f"{COMMAND} alerts unsubscribe"
 MUTE_USAGE = f"{COMMAND} alerts mute 2h"
 UNMUTE_USAGE = f"{COMMAND} alerts unmute"
