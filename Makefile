@@ -27,5 +27,6 @@ lint: $(VENV)/.test-deps
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+# Four workers on two cores: the end-to-end tests spend their time waiting.
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n 4
