@@ -164,6 +164,7 @@ class Poller:
         if not (fresh or to_warn or follow_ups or self._expired_mutes(now)):
             self._advance(watermark, newest)
             return result
+        alerted = {session.id for session in alertable}
         with self._db.atomic():
             stamp = now.timestamp()
             self._record_plan(plan, stamp)
@@ -175,7 +176,7 @@ class Poller:
                     status=session.status,
                     ended_at=session.ended_at.timestamp() if session.ended_at else None,
                     now=stamp,
-                    alerted=session in alertable,
+                    alerted=session.id in alerted,
                 )
             for session in to_warn:
                 seen.mark_warned(self._db, session.id, now=stamp)

@@ -37,13 +37,21 @@ def register(app: AsyncApp, services: Services) -> None:
         except Exception:
             logger.exception("command crashed subcommand=%s", subcommand(parsed))
             message = error_view(CRASHED)
-        public = bool(getattr(parsed, "public", False))
-        await respond(**message, response_type="in_channel" if public else "ephemeral")
+        await respond(**message, response_type=response_type(parsed))
         services.metrics.command_latency.labels(subcommand=subcommand(parsed)).observe(
             time.monotonic() - started
         )
 
     app.command(commands.COMMAND)(on_command)
+
+
+def response_type(parsed: commands.Command) -> str:
+    """Answers are private unless asked otherwise; a change to a channel's alerts
+    (subscribe, mute...) is said in the channel, so nobody wonders where alerts went.
+    """
+    if isinstance(parsed, commands.Alerts) and parsed.action != "list":
+        return "in_channel"
+    return "in_channel" if getattr(parsed, "public", False) else "ephemeral"
 
 
 def subcommand(parsed: commands.Command) -> str:

@@ -114,7 +114,9 @@ async def test_mute_holds_alerts_and_unmute_posts_one_summary(
     sender = sender_for(bot)
     await polls(bot, 1)
     await sender.command("alerts mute 2h", channel_id=ALERTS)
-    await slack.wait_for_response(sender.last_response_url)
+    [muted] = await slack.wait_for_response(sender.last_response_url)
+    # The whole channel learns where its alerts went.
+    assert "in_channel" == muted.response_type
 
     for _ in range(3):
         await emulator.session(status="ERROR")
