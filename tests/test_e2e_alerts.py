@@ -181,7 +181,11 @@ async def test_a_channel_slack_refuses_marks_the_alert_failed_and_says_so(
 
 
 async def test_browserbase_outage_degrades_health_and_loses_no_alert(
-    emulator: Emulator, slack: FakeSlack, start_bot: StartBot, http: httpx.AsyncClient
+    emulator: Emulator,
+    slack: FakeSlack,
+    start_bot: StartBot,
+    http: httpx.AsyncClient,
+    sender_for,
 ) -> None:
     """While Browserbase fails, /healthz is 503 with since-when; then it catches up."""
     bot = await start_bot(BBSLACK_ALERT_CHANNEL=ALERTS)
@@ -193,6 +197,10 @@ async def test_browserbase_outage_degrades_health_and_loses_no_alert(
     health = await http.get(f"{bot.url}/healthz")
     assert 503 == health.status_code
     assert health.json()["browserbase_outage_since"]
+    sender = sender_for(bot)
+    await sender.command("status")
+    [status] = await slack.wait_for_response(sender.last_response_url)
+    assert "unreachable since" in json.dumps(status.blocks)
     outage_lines = [line for line in bot.lines if "outage begins" in line]
 
     await emulator.clear_faults()
