@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 ACTION = "terminate"
 READ_BACK_ATTEMPTS = 3
 READ_BACK_PAUSE = 0.5
+# The clicker is waiting: past this, say what is known instead of retrying on.
+RELEASE_BUDGET = 8.0
 
 Message = dict[str, Any]
 
@@ -75,7 +77,17 @@ async def terminate(services: Services, click: Click) -> Outcome:
     if holder is not None:
         return await _already_claimed(services, click, holder)
     try:
-        outcome = await _release(services, click, session_id)
+        outcome = await asyncio.wait_for(
+            _release(services, click, session_id), RELEASE_BUDGET
+        )
+    except TimeoutError:
+        # The release may or may not have reached Browserbase: say so, free the claim.
+        reason = (
+            f"Browserbase did not answer within {RELEASE_BUDGET:.0f} s, so the "
+            "session may still be running. Check it with `/browserbase session "
+            f"{session_id}` and try again."
+        )
+        outcome = _failed(services, click, session_id, reason)
     except BaseException:
         audit.finish_claim(services.db, session_id, released=False)
         raise
@@ -175,7 +187,7 @@ def _failed(
     services: Services,
     click: Click,
     session_id: str,
-    exc: BrowserbaseError,
+    exc: BrowserbaseError | str,
 ) -> Outcome:
     view = admin.terminate_failed_view(session_id, str(exc))
     return _audit(services, click, session_id, Outcome("failed", note=view), str(exc))

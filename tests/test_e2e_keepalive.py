@@ -366,6 +366,7 @@ async def test_session_of_another_project_is_not_found(
         ({"status": 503}, "503"),
         ({"status": 403}, "403"),
         ({"status": 404}, "not found"),
+        ({"hang": True}, "did not answer within"),
     ],
 )
 async def test_browserbase_failure_on_release_keeps_the_card_and_tells_the_clicker(
