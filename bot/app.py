@@ -38,6 +38,17 @@ class _TokenNotice(logging.Filter):
         return "`token` will be unused" not in record.getMessage()
 
 
+class _SkippedPoll(logging.Filter):
+    """Drop APScheduler's line for each poll skipped while one still runs.
+
+    One poll at a time is deliberate; the poller itself reports a slow Browserbase
+    once per outage, where this line would repeat every interval.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances" not in record.getMessage()
+
+
 def build_bolt_app(services: Services) -> AsyncApp:
     """A fresh Bolt app with every listener registered (tests build many)."""
     settings = services.settings
@@ -59,6 +70,9 @@ def build_bolt_app(services: Services) -> AsyncApp:
 
 
 def schedule_polls(services: Services) -> AsyncIOScheduler:
+    scheduler_logger = logging.getLogger("apscheduler.scheduler")
+    if not any(isinstance(f, _SkippedPoll) for f in scheduler_logger.filters):
+        scheduler_logger.addFilter(_SkippedPoll())
     scheduler = AsyncIOScheduler(timezone=UTC)
     scheduler.add_job(
         services.poller.poll,

@@ -22,7 +22,7 @@ from sqlite_utils import Database
 from bot import planner
 from bot.browserbase import BrowserbaseClient
 from bot.clock import Clock
-from bot.errors import BrowserbaseError
+from bot.errors import BrowserbaseError, Unavailable
 from bot.logsummary import LogSummary, summarize
 from bot.models import ERROR, RUNNING, TIMED_OUT, Session, format_time, parse_time
 from bot.settings import Settings
@@ -41,6 +41,9 @@ SUMMARIES_PER_POLL = 10
 FOLLOW_UPS_PER_POLL = 20
 PROJECT_CACHE = timedelta(minutes=10)
 FORGET_AFTER = timedelta(days=7)
+# A slow Browserbase must not stretch one poll across many intervals: the poll gives
+# up, reports the outage, and the next one tries again (missed polls coalesce).
+POLL_BUDGET = 45.0
 
 
 @dataclass
@@ -89,6 +92,7 @@ class Poller:
         sign: Callable[[str], str],
         on_recorded: Callable[[], None] = lambda: None,
         on_poll: Callable[[PollResult], None] = lambda result: None,
+        budget: float = POLL_BUDGET,
     ) -> None:
         self._client = client
         self._db = db
@@ -97,6 +101,7 @@ class Poller:
         self._sign = sign
         self._on_recorded = on_recorded
         self._on_poll = on_poll
+        self._budget = budget
         self._default_timeout: int | None = None
         self._project_read_at: datetime | None = None
         self.health = Health()
@@ -105,7 +110,15 @@ class Poller:
         """One cycle; never raises for a Browserbase failure (it is reported)."""
         now = self._clock()
         try:
-            result = await self._poll(now, dry_run=dry_run)
+            result = await asyncio.wait_for(
+                self._poll(now, dry_run=dry_run), self._budget
+            )
+        except TimeoutError:
+            exc = Unavailable(
+                f"Browserbase did not answer a poll within {self._budget:g} s."
+            )
+            result = PollResult(ok=False, error=str(exc), error_kind="Timeout")
+            self._record_failure(now, exc)
         except BrowserbaseError as exc:
             result = PollResult(ok=False, error=str(exc), error_kind=type(exc).__name__)
             self._record_failure(now, exc)

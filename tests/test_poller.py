@@ -233,3 +233,24 @@ async def test_keepalive_warnings_go_to_channels_that_want_them(rig: Rig) -> Non
     await rig.poller.poll()
 
     assert ["C0ALL", "C0KA"] == sorted(item.channel for item in rig.pending())
+
+
+async def test_a_hanging_browserbase_fails_the_poll_within_its_budget(
+    rig: Rig,
+) -> None:
+    """A poll that gets no answer gives up and reports the outage, not hangs."""
+    rig.poller = Poller(
+        client=rig.client,
+        db=rig.db,
+        settings=make_settings(),
+        clock=lambda: datetime.now(UTC),
+        sign=lambda value: value,
+        budget=0.5,
+    )
+    await rig.control("/faults", {"hang": True, "path": "/v1/"})
+
+    result = await rig.poller.poll()
+
+    assert not result.ok
+    assert "did not answer a poll within 0.5 s" in (result.error or "")
+    assert rig.poller.health.outage_since is not None
