@@ -11,11 +11,12 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 
 from bot import __version__, commands
 from bot.browserbase.failures import timed_out
-from bot.check import probe_channel
+from bot.check import CHANNEL_ERRORS, probe_channel
 from bot.errors import BrowserbaseError, NotFound
 from bot.logsummary import LogSummary, summarize
 from bot.models import RUNNING, Project, Replays, Session
@@ -240,14 +241,18 @@ async def _with_reachability(
     try:
         await probe_channel(services.slack, channel_id)
     except SlackApiError as exc:
-        error = escape(str(exc.response.get("error") or "unknown error"))
-        warning = (
-            f":warning: I cannot post in this channel yet ({error}): alerts would "
-            "fail. For a private channel, invite me with `/invite @bbslack`."
-        )
-        blocks = [*message["blocks"], context(warning)]
-        return {**message, "blocks": blocks}
-    return message
+        error = exc.response.get("error")
+    except (aiohttp.ClientError, OSError, TimeoutError):
+        error = None
+    else:
+        return message
+    if error not in CHANNEL_ERRORS:
+        return message  # could not tell; delivery will report real trouble
+    warning = (
+        f":warning: I cannot post in this channel yet ({escape(str(error))}): alerts "
+        "would fail. For a private channel, invite me with `/invite @bbslack`."
+    )
+    return {**message, "blocks": [*message["blocks"], context(warning)]}
 
 
 def mute_channel(

@@ -21,6 +21,10 @@ from storage.db import open_database
 REQUIRED_SCOPES = ("commands", "chat:write", "chat:write.public")
 GROUP_SCOPE = "usergroups:read"
 SLACK_APPS = "https://api.slack.com/apps"
+# Answers to a probe that say the channel itself is the problem.
+CHANNEL_ERRORS = frozenset(
+    {"channel_not_found", "not_in_channel", "is_archived", "restricted_action"}
+)
 # A probe message is scheduled this far ahead and deleted straight away.
 PROBE_DELAY_SECONDS = 600
 
@@ -186,6 +190,14 @@ async def _channel_check(settings: Settings, slack: AsyncWebClient) -> Check:
         await probe_channel(slack, channel)
     except SlackApiError as exc:
         error = exc.response.get("error")
+        if error not in CHANNEL_ERRORS:
+            return Check(
+                "alert channel",
+                True,
+                f"{channel} could not be verified ({error}); alerts will show any "
+                "problem in `/browserbase alerts`",
+                note=True,
+            )
         return Check(
             "alert channel",
             False,

@@ -237,7 +237,7 @@ _SYNONYMS = {
     "ping": "status",
 }
 
-_SESSION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{5,127}$")
+_SESSION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{2,127}$")
 _INSPECTOR_LINK = re.compile(
     r"^https?://(?:www\.)?browserbase\.com/sessions/([^/?#\s]+)/?(?:[/?#].*)?$",
     re.IGNORECASE,
@@ -371,7 +371,7 @@ def _one_id(name: str, args: Sequence[str]) -> str:
     found = session_id(args[0])
     if found is None:
         raise _Bad(
-            f"{_quote(args[0])} is not a session id. Session ids are 6 to 128 letters, "
+            f"{_quote(args[0])} is not a session id. Session ids are 3 to 128 letters, "
             "digits, dashes or underscores; a Session Inspector link works too.",
             example,
         )

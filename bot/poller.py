@@ -22,7 +22,7 @@ from sqlite_utils import Database
 from bot import planner
 from bot.browserbase import BrowserbaseClient
 from bot.clock import Clock
-from bot.errors import BrowserbaseError, Unavailable
+from bot.errors import BadResponse, BrowserbaseError, Forbidden, NotFound, Unavailable
 from bot.logsummary import LogSummary, summarize
 from bot.models import ERROR, RUNNING, TIMED_OUT, Session, format_time, parse_time
 from bot.settings import Settings
@@ -66,6 +66,10 @@ class PollResult:
     warnings: int = 0
     follow_ups: int = 0
     lines: list[str] = field(default_factory=list)
+
+
+def _having(dicts: list[dict[str, Any]], status: str) -> list[dict[str, Any]]:
+    return [d for d in dicts if str(d.get("status", "")).upper() == status]
 
 
 def _end_key(data: dict[str, Any]) -> str | None:
@@ -134,7 +138,11 @@ class Poller:
             self._client.list_session_dicts(status=TIMED_OUT),
             self._client.list_session_dicts(status=RUNNING),
         )
-        running = [Session.from_api(data) for data in running_dicts]
+        # Only what we asked for: a list that ignored its filter must not make a
+        # running session count as ended (and so as handled before it ends).
+        errored = _having(errored, ERROR)
+        timed_out = _having(timed_out, TIMED_OUT)
+        running = [Session.from_api(data) for data in _having(running_dicts, RUNNING)]
 
         # Detect.
         watermark = parse_time(state.get(self._db, "watermark"))
@@ -387,10 +395,19 @@ class Poller:
                 )
 
     async def _project_default_timeout(self, now: datetime) -> int | None:
+        """The project's default timeout, for wording alerts; never worth a failed poll.
+
+        An unreachable Browserbase fails the poll as usual; a project that cannot be
+        read (not found, forbidden, odd answer) only costs alerts the timeout's source.
+        """
         fresh = self._project_read_at and now - self._project_read_at < PROJECT_CACHE
         if not fresh:
-            project = await self._client.get_project()
-            self._default_timeout = project.default_timeout
+            try:
+                project = await self._client.get_project()
+            except (NotFound, Forbidden, BadResponse) as exc:
+                logger.warning("project unreadable, alerts go on reason=%s", exc)
+            else:
+                self._default_timeout = project.default_timeout
             self._project_read_at = now
         return self._default_timeout
 

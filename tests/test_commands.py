@@ -210,7 +210,7 @@ def test_parse_alerts_forms(text, expected):
         ("sessions " + " ".join(f"k{i}=v" for i in range(11)), ["At most 10"]),
         ("session", ["Which session"]),
         ("session public", ["Which session"]),
-        ("session abc", ["`abc`", "not a session id"]),
+        ("session ab", ["`ab`", "not a session id"]),
         ("session -abcdefg", ["not a session id"]),
         ("session " + "a" * 129, ["not a session id"]),
         ("session abc/def/ghi", ["not a session id"]),

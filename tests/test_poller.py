@@ -254,3 +254,62 @@ async def test_a_hanging_browserbase_fails_the_poll_within_its_budget(
     assert not result.ok
     assert "did not answer a poll within 0.5 s" in (result.error or "")
     assert rig.poller.health.outage_since is not None
+
+
+async def test_an_unreadable_project_does_not_stop_alerts(rig: Rig) -> None:
+    """Without the project (404), alerts still go out, just without its timeout."""
+    await rig.poller.poll()
+    await rig.control("/faults", {"status": 404, "path": "/v1/projects"})
+    rig.poller = Poller(
+        client=rig.client,
+        db=rig.db,
+        settings=make_settings(),
+        clock=lambda: datetime.now(UTC),
+        sign=lambda value: value,
+    )
+    await rig.control("/sessions", {"status": "ERROR"})
+
+    result = await rig.poller.poll()
+
+    assert result.ok
+    assert 1 == result.new_alerts
+
+
+async def test_a_list_that_ignores_its_status_filter_cannot_hide_a_failure() -> None:
+    """A running session returned for ?status=ERROR is not taken as ended."""
+    session = {
+        "id": "sess-1",
+        "status": "RUNNING",
+        "projectId": "proj_emulator",
+        "createdAt": "2026-12-03T10:00:00.000Z",
+        "startedAt": "2026-12-03T10:00:00.000Z",
+        "updatedAt": "2026-12-03T10:00:00.000Z",
+        "expiresAt": "2026-12-03T16:00:00.000Z",
+        "proxyBytes": 0,
+        "keepAlive": False,
+        "region": "us-west-2",
+    }
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.startswith("/v1/projects"):
+            return httpx.Response(200, json={"id": "proj_emulator", "name": "p"})
+        return httpx.Response(200, json=[session])
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as http:
+        client = BrowserbaseClient(
+            http, api_key="k", base_url="http://bb.test", project_id="proj_emulator"
+        )
+        db = open_database(None)
+        poller = Poller(
+            client=client,
+            db=db,
+            settings=make_settings(),
+            clock=lambda: datetime.now(UTC),
+            sign=lambda value: value,
+        )
+        await poller.poll()
+        await poller.poll()
+        session.update(status="ERROR", endedAt=datetime.now(UTC).isoformat())
+        result = await poller.poll()
+
+    assert 1 == result.new_alerts
