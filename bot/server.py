@@ -60,17 +60,13 @@ def health(services: Services) -> tuple[dict[str, Any], bool]:
         "problems": problems,
         "version": __version__,
         "mode": "socket" if services.settings.socket_mode else "http",
-        "last_poll": {
-            "at": _iso(poll.last_poll_at),
-            "ok": poll.last_ok,
-            "error": poll.last_error,
-        },
+        "last_poll_at": _iso(poll.last_poll_at),
+        "last_poll_result": _result(poll.last_ok),
+        "last_poll_error": poll.last_error,
         "browserbase_outage_since": _iso(poll.outage_since),
-        "deliveries": {
-            "pending": counts.get(outbox.PENDING, 0),
-            "failed": counts.get(outbox.FAILED, 0),
-            "sent": counts.get(outbox.SENT, 0),
-        },
+        "pending_deliveries": counts.get(outbox.PENDING, 0),
+        "failed_deliveries": counts.get(outbox.FAILED, 0),
+        "sent_deliveries": counts.get(outbox.SENT, 0),
     }
     return body, not problems
 
@@ -92,6 +88,10 @@ def _metrics_handler(services: Services) -> Any:
         return response
 
     return metrics
+
+
+def _result(ok: bool | None) -> str | None:
+    return None if ok is None else ("ok" if ok else "error")
 
 
 def _iso(value: datetime | None) -> str | None:

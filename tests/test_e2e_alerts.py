@@ -145,7 +145,7 @@ async def test_delivery_waits_out_429_and_a_slack_outage(
     await slack.wait_for(lambda call: call.method == "chat.postMessage", count=1)
     await polls(bot, 2)
     health = (await http.get(f"{bot.url}/healthz")).json()
-    assert 1 == health["deliveries"]["pending"]
+    assert 1 == health["pending_deliveries"]
 
     slack.set_down(False)
     second = await emulator.session(status="TIMED_OUT")
@@ -177,7 +177,7 @@ async def test_a_channel_slack_refuses_marks_the_alert_failed_and_says_so(
 
     assert "channel_not_found" in json.dumps(answer.blocks)
     health = (await http.get(f"{bot.url}/healthz")).json()
-    assert 1 == health["deliveries"]["failed"]
+    assert 1 == health["failed_deliveries"]
 
 
 async def test_browserbase_outage_degrades_health_and_loses_no_alert(

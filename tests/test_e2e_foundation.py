@@ -119,9 +119,10 @@ async def test_healthz_and_metrics_report_the_poller(
     assert 200 == health.status_code
     body = health.json()
     assert "ok" == body["status"]
-    assert body["last_poll"]["ok"] is True
+    assert "ok" == body["last_poll_result"]
+    assert body["last_poll_at"]
     assert "version" in body
-    assert 0 == body["deliveries"]["pending"]
+    assert 0 == body["pending_deliveries"]
     assert 'bbslack_polls_total{result="ok"}' in metrics.text
     assert "bbslack_deliveries_pending" in metrics.text
     assert 'bbslack_browserbase_requests_total{method="GET",status="200"}' in (
