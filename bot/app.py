@@ -6,12 +6,14 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sqlite3
 from datetime import UTC, datetime
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 
 import handlers.actions
 import handlers.commands
@@ -75,8 +77,9 @@ def schedule_polls(services: Services) -> AsyncIOScheduler:
         scheduler_logger.addFilter(_SkippedPoll())
     scheduler = AsyncIOScheduler(timezone=UTC)
     scheduler.add_job(
-        services.poller.poll,
+        _poll,
         "interval",
+        args=[services],
         seconds=services.settings.poll_interval,
         id="poll",
         # One poll at a time; polls missed while one was slow collapse into one.
@@ -90,7 +93,16 @@ def schedule_polls(services: Services) -> AsyncIOScheduler:
 
 async def run(settings: Settings, *, clock: Clock = system_clock) -> int:
     """Run the bot until SIGINT or SIGTERM; returns the exit code."""
-    db = open_database(settings.db_path)
+    try:
+        db = open_database(settings.db_path)
+    except (sqlite3.Error, OSError) as exc:
+        logger.error(
+            "cannot open the database path=%s reason=%s; set BBSLACK_DB to a file "
+            "in a writable directory",
+            settings.db_path,
+            exc,
+        )
+        return 1
     http = build_http_client()
     browserbase = BrowserbaseClient(
         http,
@@ -107,18 +119,23 @@ async def run(settings: Settings, *, clock: Clock = system_clock) -> int:
         loop.add_signal_handler(signum, stop.set)
 
     scheduler = schedule_polls(services)
-    scheduler.start()
-    sender = asyncio.create_task(services.sender.run(), name="sender")
+    sender: asyncio.Task[None] | None = None
     web_app = build_web_app(services, None if settings.socket_mode else bolt)
     runner = web.AppRunner(web_app, access_log=None, handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
     socket_handler: AsyncSocketModeHandler | None = None
     try:
-        await site.start()
+        if not await _start_site(site, settings):
+            return 1
         if settings.slack_app_token is not None:
+            if not await _app_token_accepted(services, settings.slack_app_token):
+                return 1
             socket_handler = AsyncSocketModeHandler(bolt, settings.slack_app_token)
             await socket_handler.connect_async()  # type: ignore[no-untyped-call]
+        # Connected: only now start work that would have to be undone on failure.
+        scheduler.start()
+        sender = asyncio.create_task(services.sender.run(), name="sender")
         logger.info(
             "bbslack ready mode=%s url=%s poll_interval=%.0f",
             "socket" if settings.socket_mode else "http",
@@ -128,8 +145,10 @@ async def run(settings: Settings, *, clock: Clock = system_clock) -> int:
         await stop.wait()
         logger.info("bbslack stopping")
     finally:
-        scheduler.shutdown(wait=False)
-        sender.cancel()
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+        if sender is not None:
+            sender.cancel()
         if socket_handler is not None:
             await socket_handler.close_async()  # type: ignore[no-untyped-call]
         await _cancel_leftovers()
@@ -138,6 +157,49 @@ async def run(settings: Settings, *, clock: Clock = system_clock) -> int:
         db.close()
     logger.info("bbslack stopped")
     return 0
+
+
+async def _start_site(site: web.TCPSite, settings: Settings) -> bool:
+    try:
+        await site.start()
+    except OSError as exc:
+        logger.error(
+            "cannot listen host=%s port=%d reason=%s; set BBSLACK_HOST and "
+            "BBSLACK_PORT (0 picks a free port)",
+            settings.host,
+            settings.port,
+            exc.strerror or exc,
+        )
+        return False
+    return True
+
+
+async def _app_token_accepted(services: Services, app_token: str) -> bool:
+    """Ask once whether Slack takes the app token.
+
+    The Socket Mode client retries a refused token forever; a wrong token is a
+    configuration error, said once, not a connection to keep retrying.
+    """
+    try:
+        await services.slack.apps_connections_open(app_token=app_token)
+    except SlackApiError as exc:
+        logger.error(
+            "Slack refused the Socket Mode connection error=%s; check SLACK_APP_TOKEN "
+            "(an app-level token with connections:write) and that Socket Mode is "
+            "enabled for the app",
+            exc.response.get("error"),
+        )
+        return False
+    return True
+
+
+async def _poll(services: Services) -> None:
+    """The scheduled job: a poll that a shutdown may cut short without a fuss."""
+    try:
+        await services.poller.poll()
+    except asyncio.CancelledError:
+        # Nothing half-done is lost: a poll records in one transaction or not at all.
+        logger.info("poll cut short by shutdown")
 
 
 def _listening_url(runner: web.AppRunner, settings: Settings) -> str:

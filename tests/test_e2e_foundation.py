@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import subprocess
 import sys
 import time
@@ -142,6 +143,7 @@ async def test_sigterm_stops_the_bot_cleanly_within_5_seconds(
     assert 0 == code
     assert time.monotonic() - started < 5
     assert any("bbslack stopped" in line for line in bot.lines)
+    assert "Traceback" not in bot.log()
 
 
 async def test_socket_mode_answers_a_slash_command(
@@ -255,3 +257,32 @@ async def test_slack_client_waits_out_429_and_retries_5xx(slack: FakeSlack) -> N
     assert 2 == len(slack.calls_to("chat.postMessage"))
     assert 2 == len(slack.calls_to("chat.update"))
     assert "edited" == slack.messages(ALERTS)[0]["text"]
+
+
+async def test_startup_failures_exit_1_with_the_fix_and_no_traceback(
+    make_env: MakeEnv, tmp_path: Path
+) -> None:
+    """A taken port, a refused app token, an unwritable database: one clear line."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        busy = await asyncio.to_thread(run_cli, "run", env=make_env(BBSLACK_PORT=port))
+    refused = await asyncio.to_thread(
+        run_cli,
+        "run",
+        env=make_env(
+            "socket.db", SLACK_APP_TOKEN="xapp-wrong", SLACK_SIGNING_SECRET=""
+        ),
+    )
+    (tmp_path / "ro").mkdir(mode=0o500)
+    unwritable = await asyncio.to_thread(
+        run_cli, "run", env=make_env(BBSLACK_DB=str(tmp_path / "ro" / "sub" / "x.db"))
+    )
+
+    assert (1, 1, 1) == (busy.returncode, refused.returncode, unwritable.returncode)
+    assert "BBSLACK_PORT" in busy.stderr
+    assert "SLACK_APP_TOKEN" in refused.stderr
+    assert "BBSLACK_DB" in unwritable.stderr
+    for result in (busy, refused, unwritable):
+        assert "Traceback" not in result.stderr
