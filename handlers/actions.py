@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError
 
 from bot import commands
 from bot.answers import answer, mute_channel, session_detail
@@ -64,11 +65,16 @@ def register(app: AsyncApp, services: Services) -> None:
                 )
                 await respond(**refreshed, replace_original=True)
             elif click.message_ts and click.channel_id:
-                await services.slack.chat_update(
-                    channel=click.channel_id,
-                    ts=click.message_ts,
-                    **outcome.replacement,
-                )
+                try:
+                    await services.slack.chat_update(
+                        channel=click.channel_id,
+                        ts=click.message_ts,
+                        **outcome.replacement,
+                    )
+                except SlackApiError as exc:
+                    # Not ours to edit after all: the response_url still replaces it.
+                    logger.warning("edit refused error=%s", exc.response.get("error"))
+                    await respond(**outcome.replacement, replace_original=True)
             else:
                 await respond(**outcome.replacement, replace_original=True)
         if outcome.note is not None:
