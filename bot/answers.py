@@ -25,8 +25,9 @@ from bot.routing import ALL
 from bot.services import Services
 from bot.views import admin, help, keepalive, sessions, usage
 from bot.views.common import context, error_view
+from bot.views.digest import digest_off_view, digest_set_view
 from bot.views.text import escape
-from storage import audit, outbox, subscriptions
+from storage import audit, digests, outbox, subscriptions
 from storage import sessions as seen
 
 logger = logging.getLogger(__name__)
@@ -231,7 +232,22 @@ async def _alerts(
     if command.action == "unmute":
         unmute_channel(services, channel_id)
         return admin.unmuted_view(by=user_id)
-    return admin.alerts_state_view(channel_state(services, channel_id), now=now)
+    if command.action == "digest":
+        if command.digest_at is None:
+            removed = digests.cancel(db, channel_id)
+            return digest_off_view(channel_id=channel_id, removed=removed)
+        digests.schedule(db, channel_id, command.digest_at, user_id=user_id, now=stamp)
+        message = digest_set_view(
+            channel_id=channel_id, at_minute=command.digest_at, by=user_id
+        )
+        return await _with_reachability(services, channel_id, message)
+    message = admin.alerts_state_view(channel_state(services, channel_id), now=now)
+    digest = digests.get(db, channel_id)
+    if digest is not None:
+        hours, minutes = divmod(digest.at_minute, 60)
+        note = f":newspaper: Daily digest at {hours:02d}:{minutes:02d} UTC."
+        message = {**message, "blocks": [*message["blocks"], context(note)]}
+    return message
 
 
 async def _with_reachability(

@@ -33,7 +33,8 @@ MUTE_MAX = 7 * 86400
 MAX_FILTERS = 10
 MAX_VALUE_CHARS = 256
 
-AlertAction = Literal["list", "subscribe", "unsubscribe", "mute", "unmute"]
+AlertAction = Literal["list", "subscribe", "unsubscribe", "mute", "unmute", "digest"]
+DIGEST_DEFAULT = 9 * 60  # 09:00 UTC, in minutes after midnight
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +79,8 @@ class Alerts:
     metadata: dict[str, str] = field(default_factory=dict)
     # mute only.
     duration_seconds: int | None = None
+    # digest only: minutes after midnight UTC, or None to stop the digest.
+    digest_at: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,8 +165,9 @@ SUBCOMMANDS: Mapping[str, SubcommandHelp] = {
     ),
     "alerts": SubcommandHelp(
         "alerts [subscribe [errors|timeouts|keepalive|all] [KEY=VALUE ...] "
-        "| unsubscribe | mute [30m|2h|1d] | unmute]",
-        "Post alerts here when sessions end in errors or time out",
+        "| unsubscribe | mute [30m|2h|1d] | unmute | digest [HH:MM|off]]",
+        "Post alerts here when sessions end in errors or time out, and a daily "
+        "digest at a time of day (UTC)",
         f"{COMMAND} alerts subscribe errors team=checkout",
     ),
     "status": SubcommandHelp(
@@ -216,6 +220,7 @@ _ALERT_ACTIONS: tuple[AlertAction, ...] = (
     "unsubscribe",
     "mute",
     "unmute",
+    "digest",
 )
 
 # Words people reach for that are not our subcommands, and the one they meant.
@@ -429,6 +434,8 @@ def _parse_alerts(args: Sequence[str]) -> Command:
         return _parse_subscribe(rest)
     if action == "mute":
         return Alerts(action="mute", duration_seconds=_duration(rest))
+    if action == "digest":
+        return Alerts(action="digest", digest_at=_digest_time(rest))
     for bare in ("list", "unsubscribe", "unmute"):
         if action == bare:
             if rest:
@@ -478,11 +485,30 @@ def _duration(args: Sequence[str]) -> int:
     return seconds
 
 
+def _digest_time(args: Sequence[str]) -> int | None:
+    """``09:00`` → 540; ``off`` → None; nothing → the default time."""
+    if not args:
+        return DIGEST_DEFAULT
+    raw = " ".join(args).lower().removesuffix("utc").strip()
+    if raw in ("off", "stop", "none"):
+        return None
+    match = _CLOCK_TIME.match(raw)
+    if match is None or int(match.group(1)) > 23 or int(match.group(2) or 0) > 59:
+        raise _alerts_usage(
+            f"{_quote(' '.join(args))} is not a time of day: use HH:MM in UTC, or off.",
+            f"{COMMAND} alerts digest 09:00",
+        )
+    return int(match.group(1)) * 60 + int(match.group(2) or 0)
+
+
 def _alerts_usage(problem: str, example: str | None = None) -> _Bad:
     alerts = SUBCOMMANDS["alerts"]
     return _Bad(
         f"{problem}\nUsage: `{COMMAND} {alerts.usage}`", example or alerts.example
     )
+
+
+_CLOCK_TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?$")
 
 
 def _is_pair(word: str) -> bool:

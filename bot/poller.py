@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot import planner
+from bot import digests, planner
 from bot.browserbase import BrowserbaseClient
 from bot.clock import Clock
 from bot.errors import BadResponse, BrowserbaseError, Forbidden, NotFound, Unavailable
@@ -182,7 +182,14 @@ class Poller:
         # Follow up on warnings whose session has ended, then record everything.
         follow_ups = await self._follow_ups(running, now, default_timeout)
         result.follow_ups = len(follow_ups)
-        if not (fresh or to_warn or follow_ups or self._expired_mutes(now)):
+        daily = await digests.plan(
+            self._db,
+            self._client,
+            digests.due(self._db, now),
+            running=running,
+            now=now,
+        )
+        if not (fresh or to_warn or follow_ups or daily or self._expired_mutes(now)):
             self._advance(watermark, newest)
             return result
         alerted = {session.id for session in alertable}
@@ -215,6 +222,7 @@ class Poller:
                             now=stamp,
                         )
             self._end_mutes(now)
+            digests.record(self._db, daily, now=now)
             self._advance(watermark, newest)
             seen.forget_older_than(self._db, (now - FORGET_AFTER).timestamp())
             seen.forget_threads(self._db, (now - FORGET_AFTER).timestamp())

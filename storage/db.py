@@ -114,3 +114,17 @@ def m001_initial(db: Database) -> None:
         );
         """
     )
+
+
+@migrations()
+def m002_digests(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE digests (
+            channel TEXT PRIMARY KEY,
+            at_minute INTEGER NOT NULL,
+            since REAL NOT NULL,
+            created_by TEXT
+        );
+        """
+    )

@@ -287,3 +287,14 @@ def prune(db: Database, before: float) -> int:
         "AND id NOT IN (SELECT root_id FROM threads)",
         [before],
     ).rowcount
+
+
+def counts_since(db: Database, since: float, kinds: tuple[str, ...]) -> dict[str, int]:
+    """Rows of these kinds created after ``since``, by status."""
+    marks = ", ".join("?" for _ in kinds)
+    rows = db.execute(
+        f"SELECT status, COUNT(*) FROM outbox WHERE created_at >= ? "
+        f"AND kind IN ({marks}) GROUP BY status",
+        [since, *kinds],
+    ).fetchall()
+    return {status: count for status, count in rows}

@@ -107,3 +107,13 @@ def set_thread_root(
 def forget_threads(db: Database, before: float) -> int:
     """Drop recurring-failure threads that closed before ``before``."""
     return db.execute("DELETE FROM threads WHERE expires_at < ?", [before]).rowcount
+
+
+def ended_since(db: Database, since: float) -> dict[str, int]:
+    """Failures the poller saw end after ``since``, by status."""
+    rows = db.execute(
+        "SELECT status, COUNT(*) FROM seen_sessions "
+        "WHERE COALESCE(ended_at, seen_at) >= ? GROUP BY status",
+        [since],
+    ).fetchall()
+    return {status: count for status, count in rows}

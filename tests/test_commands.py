@@ -285,3 +285,31 @@ def test_subcommands_examples_all_parse_to_their_subcommand():
         "terminate",
         "audit",
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("alerts digest", 9 * 60),
+        ("alerts digest 18:30", 18 * 60 + 30),
+        ("alerts digest 7", 7 * 60),
+        ("alerts digest 07:05 UTC", 7 * 60 + 5),
+        ("alerts digest off", None),
+    ],
+)
+def test_parse_alerts_digest_reads_a_time_of_day(
+    text: str, expected: int | None
+) -> None:
+    """`alerts digest` takes HH:MM in UTC (09:00 by default) or off."""
+    assert Alerts(action="digest", digest_at=expected) == parse(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["alerts digest 25:00", "alerts digest 9:75", "alerts digest soon"]
+)
+def test_parse_alerts_digest_rejects_other_words(text: str) -> None:
+    """A time that is no time of day gets the usage, not a digest at midnight."""
+    parsed = parse(text)
+
+    assert isinstance(parsed, Invalid)
+    assert "not a time of day" in parsed.message

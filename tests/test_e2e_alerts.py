@@ -289,3 +289,23 @@ async def test_subscribing_where_the_bot_cannot_post_warns_at_once(
 
     assert "/invite @bbslack" in json.dumps(private.blocks)
     assert "/invite @bbslack" not in json.dumps(public.blocks)
+
+
+async def test_a_channel_sets_and_stops_its_daily_digest(
+    slack: FakeSlack, start_bot: StartBot, sender_for
+) -> None:
+    """`alerts digest 09:00` is announced, listed in `alerts`, and `off` stops it."""
+    bot = await start_bot()
+    sender = sender_for(bot)
+
+    await sender.command("alerts digest 09:00", channel_id=ALERTS)
+    [set_up] = await slack.wait_for_response(sender.last_response_url)
+    await sender.command("alerts", channel_id=ALERTS)
+    [listed] = await slack.wait_for_response(sender.last_response_url)
+    await sender.command("alerts digest off", channel_id=ALERTS)
+    [stopped] = await slack.wait_for_response(sender.last_response_url)
+
+    assert "in_channel" == set_up.response_type
+    assert "09:00 UTC" in json.dumps(set_up.blocks)
+    assert "Daily digest at 09:00 UTC" in json.dumps(listed.blocks)
+    assert "No more daily digest" in json.dumps(stopped.blocks)

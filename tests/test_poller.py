@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -13,7 +13,7 @@ from bot.browserbase import BrowserbaseClient, build_http_client
 from bot.emulator import EmulatorServer
 from bot.poller import Poller
 from bot.settings import Settings
-from storage import outbox, subscriptions
+from storage import digests, outbox, subscriptions
 from storage.db import open_database
 
 CHANNEL = "C0ALERTS"
@@ -58,7 +58,11 @@ class Rig:
         return response.json()
 
     def pending(self) -> list[outbox.Item]:
-        return outbox.due(self.db, datetime.now(UTC).timestamp() + 1, limit=1000)
+        """Every row waiting to be posted, whenever it is due, oldest first."""
+        rows = self.db.execute(
+            "SELECT id FROM outbox WHERE status = 'pending' ORDER BY id"
+        ).fetchall()
+        return [item for (row_id,) in rows if (item := outbox.get(self.db, row_id))]
 
 
 @pytest.fixture
@@ -313,3 +317,36 @@ async def test_a_list_that_ignores_its_status_filter_cannot_hide_a_failure() -> 
         result = await poller.poll()
 
     assert 1 == result.new_alerts
+
+
+async def test_a_daily_digest_is_posted_once_when_its_time_comes(rig: Rig) -> None:
+    """The digest waits for its time of day, then goes out once with the day's count."""
+    now = [datetime.now(UTC)]
+    rig.poller = Poller(
+        client=rig.client,
+        db=rig.db,
+        settings=make_settings(),
+        clock=lambda: now[0],
+        sign=lambda value: value,
+    )
+    await rig.poller.poll()
+    soon = now[0] + timedelta(minutes=2)
+    digests.schedule(
+        rig.db,
+        "C0DIGEST",
+        soon.hour * 60 + soon.minute,
+        user_id="U1",
+        now=now[0].timestamp(),
+    )
+    await rig.control("/sessions", {"status": "ERROR"})
+    await rig.poller.poll()
+    before = [item.kind for item in rig.pending()]
+
+    now[0] += timedelta(minutes=3)
+    await rig.poller.poll()
+    await rig.poller.poll()
+
+    assert "digest" not in before
+    [digest] = [item for item in rig.pending() if item.kind == "digest"]
+    assert "C0DIGEST" == digest.channel
+    assert "1 error" in digest.message["text"]
