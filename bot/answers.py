@@ -14,9 +14,10 @@ from typing import Any
 import aiohttp
 from slack_sdk.errors import SlackApiError
 
-from bot import __version__, commands
+from bot import __version__, commands, export
 from bot.browserbase.failures import timed_out
 from bot.check import CHANNEL_ERRORS, probe_channel
+from bot.commands import COMMAND
 from bot.errors import BrowserbaseError, NotFound
 from bot.logsummary import LogSummary, summarize
 from bot.models import RUNNING, Project, Replays, Session
@@ -24,9 +25,9 @@ from bot.poller import end_mute
 from bot.routing import ALL
 from bot.services import Services
 from bot.views import admin, help, keepalive, sessions, usage
-from bot.views.common import context, error_view
+from bot.views.common import context, envelope, error_view, section
 from bot.views.digest import digest_off_view, digest_set_view
-from bot.views.text import escape
+from bot.views.text import code, escape
 from storage import audit, digests, outbox, subscriptions
 from storage import sessions as seen
 
@@ -77,6 +78,17 @@ async def _answer(
             found = await services.browserbase.list_sessions(
                 command.status, command.metadata or None
             )
+            if command.export:
+                return await _upload(
+                    services,
+                    channel_id,
+                    filename=f"browserbase-sessions-{now:%Y%m%d-%H%M}.csv",
+                    content=export.sessions_csv(found, now=now),
+                    comment=f"{len(found)} Browserbase sessions for "
+                    f"{code(f'{COMMAND} {text}')}, requested by "
+                    f"{admin.user_mention(user_id)}",
+                    done=f"Uploaded {len(found)} sessions as CSV to this channel.",
+                )
             return sessions.sessions_list_view(
                 found,
                 now=now,
@@ -84,6 +96,20 @@ async def _answer(
                 metadata=command.metadata,
                 command_text=text,
                 public=command.public,
+            )
+        case commands.SessionDetail(logs=True):
+            session = await watched_session(services, command.session_id)
+            logs = await services.browserbase.session_logs(
+                session.id, timeout=DETAIL_FETCH_TIMEOUT
+            )
+            return await _upload(
+                services,
+                channel_id,
+                filename=f"browserbase-session-{session.id}-logs.txt",
+                content=export.logs_text(session.id, logs),
+                comment=f"CDP logs of session {code(session.id)} "
+                f"({len(logs)} entries), requested by {admin.user_mention(user_id)}",
+                done=f"Uploaded {len(logs)} log entries to this channel.",
             )
         case commands.SessionDetail():
             return await session_detail(
@@ -138,6 +164,35 @@ async def _answer(
                 now=now,
             )
     raise AssertionError(f"unhandled command {command!r}")
+
+
+async def _upload(
+    services: Services,
+    channel_id: str,
+    *,
+    filename: str,
+    content: str,
+    comment: str,
+    done: str,
+) -> Message:
+    """Put a file in the channel the command came from; say what happened."""
+    try:
+        await services.slack.files_upload_v2(
+            channel=channel_id,
+            filename=filename,
+            title=filename,
+            content=content,
+            initial_comment=comment,
+        )
+    except SlackApiError as exc:
+        error = exc.response.get("error") or f"HTTP {exc.response.status_code}"
+        logger.warning("upload failed channel=%s error=%s", channel_id, error)
+        return error_view(
+            f"I could not upload the file here ({error}). In a private channel, "
+            "invite me first with /invite @bbslack."
+        )
+    logger.info("file uploaded channel=%s name=%s", channel_id, filename)
+    return envelope(done, [section(f":page_facing_up: {done}")])
 
 
 async def watched_session(services: Services, session_id: str) -> Session:

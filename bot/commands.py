@@ -48,12 +48,16 @@ class Sessions:
     status: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
     public: bool = False
+    # Every match as a CSV file in the channel, instead of the first page.
+    export: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class SessionDetail:
     session_id: str
     public: bool = False
+    # The whole log as a file in the channel, instead of its summary.
+    logs: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,13 +138,15 @@ _MUTE_EXAMPLE = f"{COMMAND} alerts mute 2h"
 
 SUBCOMMANDS: Mapping[str, SubcommandHelp] = {
     "sessions": SubcommandHelp(
-        "sessions [STATUS] [KEY=VALUE ...] [public]",
-        "List sessions, newest first, filtered by status and metadata",
+        "sessions [STATUS] [KEY=VALUE ...] [public|csv]",
+        "List sessions, newest first, filtered by status and metadata; `csv` "
+        "uploads every match as a file",
         f'{COMMAND} sessions error team="check out"',
     ),
     "session": SubcommandHelp(
-        "session ID|LINK [public]",
-        "One session: why it ended, its timeout, and what failed in its logs",
+        "session ID|LINK [public|logs]",
+        "One session: why it ended, its timeout, and what failed in its logs; "
+        "`logs` uploads the whole log as a file",
         f"{COMMAND} session {_EXAMPLE_ID}",
     ),
     "usage": SubcommandHelp(
@@ -318,7 +324,12 @@ def _suggest(word: str) -> str | None:
 
 
 def _take_public(args: Sequence[str]) -> tuple[list[str], bool]:
-    rest = [arg for arg in args if arg.lower() != "public"]
+    return _take_word(args, "public")
+
+
+def _take_word(args: Sequence[str], *words: str) -> tuple[list[str], bool]:
+    """``args`` without any of ``words`` (any case), and whether one was there."""
+    rest = [arg for arg in args if arg.lower() not in words]
     return rest, len(rest) != len(args)
 
 
@@ -336,6 +347,7 @@ def _parse_help(args: Sequence[str]) -> Command:
 
 def _parse_sessions(args: Sequence[str]) -> Command:
     rest, public = _take_public(args)
+    rest, export = _take_word(rest, "csv", "export")
     words = [arg for arg in rest if not _is_pair(arg)]
     metadata = _pairs([arg for arg in rest if _is_pair(arg)], "sessions")
     if len(words) > 1:
@@ -353,12 +365,13 @@ def _parse_sessions(args: Sequence[str]) -> Command:
                 f"{_STATUS_CHOICES}, or KEY=VALUE to filter by metadata.",
                 f"{COMMAND} sessions timed_out",
             )
-    return Sessions(status=status, metadata=metadata, public=public)
+    return Sessions(status=status, metadata=metadata, public=public, export=export)
 
 
 def _parse_session(args: Sequence[str]) -> Command:
     rest, public = _take_public(args)
-    return SessionDetail(session_id=_one_id("session", rest), public=public)
+    rest, logs = _take_word(rest, "logs", "log")
+    return SessionDetail(session_id=_one_id("session", rest), public=public, logs=logs)
 
 
 def _parse_terminate(args: Sequence[str]) -> Command:
