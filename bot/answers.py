@@ -37,6 +37,10 @@ Message = dict[str, Any]
 DETAIL_FETCH_TIMEOUT = 5.0
 # A person is waiting: past this, say Browserbase is slow instead of retrying on.
 ANSWER_BUDGET = 10.0
+# Files take longer (a large list, then an upload), and were asked for on purpose.
+FILE_BUDGET = 30.0
+# Rows in one CSV export, newest first: more is an archive, not an answer.
+EXPORT_ROWS = 10_000
 
 
 async def answer(
@@ -48,12 +52,14 @@ async def answer(
     text: str,
 ) -> Message:
     """The message that answers ``command``; never raises for Browserbase failures."""
+    wants_file = getattr(command, "export", False) or getattr(command, "logs", False)
+    budget = FILE_BUDGET if wants_file else ANSWER_BUDGET
     try:
         return await asyncio.wait_for(
-            _answer(services, command, user_id, channel_id, text), ANSWER_BUDGET
+            _answer(services, command, user_id, channel_id, text), budget
         )
     except TimeoutError:
-        slow = timed_out(ANSWER_BUDGET)
+        slow = timed_out(budget)
         logger.warning("command failed text=%r reason=%s", text[:100], slow)
         return error_view(str(slow))
     except BrowserbaseError as exc:
@@ -79,15 +85,19 @@ async def _answer(
                 command.status, command.metadata or None
             )
             if command.export:
+                rows = sessions.newest_first(found)[:EXPORT_ROWS]
+                count = f"{len(rows)}" + (
+                    f" of {len(found)}" if len(found) > len(rows) else ""
+                )
                 return await _upload(
                     services,
                     channel_id,
                     filename=f"browserbase-sessions-{now:%Y%m%d-%H%M}.csv",
-                    content=export.sessions_csv(found, now=now),
-                    comment=f"{len(found)} Browserbase sessions for "
+                    content=export.sessions_csv(rows, now=now),
+                    comment=f"{count} Browserbase sessions (newest first) for "
                     f"{code(f'{COMMAND} {text}')}, requested by "
                     f"{admin.user_mention(user_id)}",
-                    done=f"Uploaded {len(found)} sessions as CSV to this channel.",
+                    done=f"Uploaded {count} sessions as CSV to this channel.",
                 )
             return sessions.sessions_list_view(
                 found,

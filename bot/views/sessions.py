@@ -70,6 +70,13 @@ MAX_PAGE_SIZE = 40
 _LINE_PAIRS = 3
 _PAIR_CHARS = 80
 _OLDEST = datetime.min.replace(tzinfo=UTC)
+
+
+def newest_first(sessions: Sequence[Session]) -> list[Session]:
+    """Sessions by creation time, newest first (those without one last)."""
+    return sorted(sessions, key=lambda s: s.created_at or _OLDEST, reverse=True)
+
+
 _FINISHED = (
     " Work that is done should call `browser.close()`, or the session waits out "
     "its timeout."
@@ -120,7 +127,7 @@ def sessions_list_view(
     public: bool,
     page_size: int = 15,
 ) -> Message:
-    ordered = sorted(sessions, key=lambda s: s.created_at or _OLDEST, reverse=True)
+    ordered = newest_first(sessions)
     which = _filter_phrase(status, metadata)
     share = None if public else command_text
     if not ordered:
