@@ -230,14 +230,6 @@ def posts_for_session(db: Database, session_id: str, kind: str) -> list[Item]:
     return [_item(row) for row in rows]
 
 
-def find_by_ts(db: Database, channel: str, ts: str) -> Item | None:
-    row = db.execute(
-        f"SELECT {_COLUMNS} FROM outbox WHERE channel = ? AND ts = ? AND op = 'post'",
-        [channel, ts],
-    ).fetchone()
-    return None if row is None else _item(row)
-
-
 def recent(db: Database, kinds: tuple[str, ...], limit: int) -> list[Item]:
     marks = ", ".join("?" for _ in kinds)
     rows = db.execute(
