@@ -68,8 +68,15 @@ class PollResult:
     lines: list[str] = field(default_factory=list)
 
 
-def _having(dicts: list[dict[str, Any]], status: str) -> list[dict[str, Any]]:
-    return [d for d in dicts if str(d.get("status", "")).upper() == status]
+def _having(
+    dicts: list[dict[str, Any]], status: str, project_id: str
+) -> list[dict[str, Any]]:
+    return [
+        d
+        for d in dicts
+        if str(d.get("status", "")).upper() == status
+        and d.get("projectId", project_id) in (project_id, "", None)
+    ]
 
 
 def _end_key(data: dict[str, Any]) -> str | None:
@@ -139,10 +146,14 @@ class Poller:
             self._client.list_session_dicts(status=RUNNING),
         )
         # Only what we asked for: a list that ignored its filter must not make a
-        # running session count as ended (and so as handled before it ends).
-        errored = _having(errored, ERROR)
-        timed_out = _having(timed_out, TIMED_OUT)
-        running = [Session.from_api(data) for data in _having(running_dicts, RUNNING)]
+        # running session count as ended (and so as handled before it ends), and an
+        # API key that sees several projects must not alert the others' sessions.
+        project = self._client.project_id
+        errored = _having(errored, ERROR, project)
+        timed_out = _having(timed_out, TIMED_OUT, project)
+        running = [
+            Session.from_api(data) for data in _having(running_dicts, RUNNING, project)
+        ]
 
         # Detect.
         watermark = parse_time(state.get(self._db, "watermark"))

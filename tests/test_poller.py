@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -279,8 +280,7 @@ async def test_an_unreadable_project_does_not_stop_alerts(rig: Rig) -> None:
     assert 1 == result.new_alerts
 
 
-async def test_a_list_that_ignores_its_status_filter_cannot_hide_a_failure() -> None:
-    """A running session returned for ?status=ERROR is not taken as ended."""
+def listed_session(**changes: Any) -> dict[str, Any]:
     session = {
         "id": "sess-1",
         "status": "RUNNING",
@@ -293,27 +293,56 @@ async def test_a_list_that_ignores_its_status_filter_cannot_hide_a_failure() -> 
         "keepAlive": False,
         "region": "us-west-2",
     }
+    session.update(changes)
+    return session
+
+
+@asynccontextmanager
+async def poller_over(sessions: list[dict[str, Any]]) -> AsyncIterator[Poller]:
+    """A poller against an API that answers every list with ``sessions``, unfiltered."""
 
     def answer(request: httpx.Request) -> httpx.Response:
         if request.url.path.startswith("/v1/projects"):
             return httpx.Response(200, json={"id": "proj_emulator", "name": "p"})
-        return httpx.Response(200, json=[session])
+        return httpx.Response(200, json=sessions)
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as http:
         client = BrowserbaseClient(
             http, api_key="k", base_url="http://bb.test", project_id="proj_emulator"
         )
         db = open_database(None)
-        poller = Poller(
-            client=client,
-            db=db,
-            settings=make_settings(),
-            clock=lambda: datetime.now(UTC),
-            sign=lambda value: value,
-        )
+        try:
+            yield Poller(
+                client=client,
+                db=db,
+                settings=make_settings(),
+                clock=lambda: datetime.now(UTC),
+                sign=lambda value: value,
+            )
+        finally:
+            db.close()
+
+
+async def test_a_list_that_ignores_its_status_filter_cannot_hide_a_failure() -> None:
+    """A running session returned for ?status=ERROR is not taken as ended."""
+    session = listed_session()
+    async with poller_over([session]) as poller:
         await poller.poll()
         await poller.poll()
         session.update(status="ERROR", endedAt=datetime.now(UTC).isoformat())
+        result = await poller.poll()
+
+    assert 1 == result.new_alerts
+
+
+async def test_sessions_of_other_projects_raise_no_alert() -> None:
+    """An API key that sees several projects: only the watched one alerts."""
+    ours = listed_session(id="sess-ours")
+    theirs = listed_session(id="sess-theirs", projectId="proj_other")
+    async with poller_over([ours, theirs]) as poller:
+        await poller.poll()
+        for session in (ours, theirs):
+            session.update(status="ERROR", endedAt=datetime.now(UTC).isoformat())
         result = await poller.poll()
 
     assert 1 == result.new_alerts
