@@ -685,3 +685,14 @@ async def test_list_session_dicts_handles_a_long_history(client, api):
     assert 100_000 == len(items)
     assert not any(key in item for item in items for key in SECRETS)
     assert "s99999" == items[-1]["id"]
+
+
+async def test_list_sessions_keeps_to_the_watched_project(client, api) -> None:
+    """Sessions of another project in the answer are left out of the list."""
+    ours = session_json("sess-ours")
+    theirs = session_json("sess-theirs", projectId="proj_other")
+    api.queue(httpx.Response(200, json=[ours, theirs]))
+
+    found = await client.list_sessions()
+
+    assert ["sess-ours"] == [session.id for session in found]

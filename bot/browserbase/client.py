@@ -74,7 +74,9 @@ class BrowserbaseClient:
         """Sessions of the watched project, filtered by status and user metadata."""
         items = await self.list_session_dicts(status, metadata)
         target = self._list_target()
-        return [_build(Session.from_api, item, target) for item in items]
+        found = [_build(Session.from_api, item, target) for item in items]
+        # A key that sees several projects lists them all; we answer for one.
+        return [s for s in found if s.project_id in ("", self._project_id)]
 
     async def list_session_dicts(
         self, status: str | None = None, metadata: Mapping[str, str] | None = None
