@@ -45,13 +45,20 @@ class Rig:
             base_url=server.url,
             project_id=server.project_id,
         )
-        self.poller = Poller(
-            client=self.client,
-            db=self.db,
-            settings=make_settings(**env),
-            clock=lambda: datetime.now(UTC),
-            sign=lambda value: value + ".sig",
-        )
+        self.settings = make_settings(**env)
+        self.poller = self.new_poller()
+
+    def new_poller(self, **overrides: Any) -> Poller:
+        """A poller on this rig's database and client (a fresh one: no caches)."""
+        options: dict[str, Any] = {
+            "client": self.client,
+            "db": self.db,
+            "settings": self.settings,
+            "clock": lambda: datetime.now(UTC),
+            "sign": lambda value: value + ".sig",
+        }
+        options.update(overrides)
+        return Poller(**options)
 
     async def control(self, path: str, body: dict[str, Any]) -> Any:
         response = await self.http.post(f"{self.server.url}/_emulator{path}", json=body)
@@ -244,14 +251,7 @@ async def test_a_hanging_browserbase_fails_the_poll_within_its_budget(
     rig: Rig,
 ) -> None:
     """A poll that gets no answer gives up and reports the outage, not hangs."""
-    rig.poller = Poller(
-        client=rig.client,
-        db=rig.db,
-        settings=make_settings(),
-        clock=lambda: datetime.now(UTC),
-        sign=lambda value: value,
-        budget=0.5,
-    )
+    rig.poller = rig.new_poller(budget=0.5)
     await rig.control("/faults", {"hang": True, "path": "/v1/"})
 
     result = await rig.poller.poll()
@@ -265,13 +265,7 @@ async def test_an_unreadable_project_does_not_stop_alerts(rig: Rig) -> None:
     """Without the project (404), alerts still go out, just without its timeout."""
     await rig.poller.poll()
     await rig.control("/faults", {"status": 404, "path": "/v1/projects"})
-    rig.poller = Poller(
-        client=rig.client,
-        db=rig.db,
-        settings=make_settings(),
-        clock=lambda: datetime.now(UTC),
-        sign=lambda value: value,
-    )
+    rig.poller = rig.new_poller()
     await rig.control("/sessions", {"status": "ERROR"})
 
     result = await rig.poller.poll()
@@ -351,13 +345,7 @@ async def test_sessions_of_other_projects_raise_no_alert() -> None:
 async def test_a_daily_digest_is_posted_once_when_its_time_comes(rig: Rig) -> None:
     """The digest waits for its time of day, then goes out once with the day's count."""
     now = [datetime.now(UTC)]
-    rig.poller = Poller(
-        client=rig.client,
-        db=rig.db,
-        settings=make_settings(),
-        clock=lambda: now[0],
-        sign=lambda value: value,
-    )
+    rig.poller = rig.new_poller(clock=lambda: now[0])
     await rig.poller.poll()
     soon = now[0] + timedelta(minutes=2)
     digests.schedule(

@@ -18,12 +18,10 @@ from bot.views.common import (
     link_button,
     plural,
     section,
-    short_id,
 )
 from bot.views.describe import status_icon
-from bot.views.text import human_bytes, human_duration, link, slack_date
-
-KEEPALIVE_LISTED = 5
+from bot.views.text import human_bytes, human_duration, slack_date
+from bot.views.usage import keepalive_lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,14 +84,7 @@ def _alert_fields(data: DigestData) -> list[str]:
 
 
 def _keepalive_text(sessions: Sequence[Session], now: datetime) -> str:
-    oldest = sorted(sessions, key=lambda s: s.duration_seconds(now) or 0, reverse=True)
-    lines = [
-        f"• {link(s.inspector_url, short_id(s.id))} up "
-        f"{human_duration(s.duration_seconds(now))}"
-        for s in oldest[:KEEPALIVE_LISTED]
-    ]
-    if len(oldest) > KEEPALIVE_LISTED:
-        lines.append(f"… and {len(oldest) - KEEPALIVE_LISTED} more")
+    lines = keepalive_lines(sessions, now)
     return "*Still running, still billing* (`/browserbase keepalive`):\n" + "\n".join(
         lines
     )

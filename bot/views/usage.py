@@ -112,19 +112,26 @@ def _keep_alive(sessions: Sequence[Session]) -> str:
     return f":pushpin: {len(sessions)}, billing until released or timed out"
 
 
-def _keep_alive_list(sessions: Sequence[Session], now: datetime) -> str:
+def keepalive_lines(
+    sessions: Sequence[Session], now: datetime, *, limit: int = _KEEP_ALIVE_LISTED
+) -> list[str]:
+    """``• abc12345 up 1 h 30 min`` per session, oldest first, then how many more."""
     oldest = sorted(sessions, key=lambda s: s.duration_seconds(now) or 0, reverse=True)
     lines = [
         f"• {link(s.inspector_url, short_id(s.id))} up "
         f"{human_duration(s.duration_seconds(now))}"
-        for s in oldest[:_KEEP_ALIVE_LISTED]
+        for s in oldest[:limit]
     ]
-    rest = len(oldest) - _KEEP_ALIVE_LISTED
-    if rest > 0:
-        lines.append(f"• and {rest} more")
+    if len(oldest) > limit:
+        lines.append(f"• and {len(oldest) - limit} more")
+    return lines
+
+
+def _keep_alive_list(sessions: Sequence[Session], now: datetime) -> str:
     return (
         "*Keep-alive sessions running*, oldest first "
-        "(`/browserbase keepalive` to release them):\n" + "\n".join(lines)
+        "(`/browserbase keepalive` to release them):\n"
+        + "\n".join(keepalive_lines(sessions, now))
     )
 
 
